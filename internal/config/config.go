@@ -1,0 +1,97 @@
+// Package config is the server's configuration: one struct, filled from
+// CRESCENT_* environment variables and overridden by command-line flags,
+// validated once and passed down (never a global).
+package config
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is everything the binary can be told.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	BlobURL     string
+	LogLevel    string
+
+	KeyRate       float64
+	KeyBurst      int
+	AuthFailRate  float64
+	AuthFailBurst int
+	MaxBodyBytes  int64
+
+	ShutdownTimeout time.Duration
+}
+
+// Bind registers the flags on fs with defaults taken from getenv
+// (CRESCENT_ADDR, CRESCENT_DATA_DIR, …), so that a flag given on the command
+// line overrides the environment, which overrides the built-in default.
+func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
+	str := func(p *string, name, env, def, usage string) {
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" (env "+env+")")
+	}
+	num := func(p *float64, name, env string, def float64, usage string) {
+		if v, err := strconv.ParseFloat(getenv(env), 64); err == nil {
+			def = v
+		}
+		fs.Float64Var(p, name, def, usage+" (env "+env+")")
+	}
+	integer := func(p *int, name, env string, def int, usage string) {
+		if v, err := strconv.Atoi(getenv(env)); err == nil {
+			def = v
+		}
+		fs.IntVar(p, name, def, usage+" (env "+env+")")
+	}
+	str(&c.Addr, "addr", "CRESCENT_ADDR", "127.0.0.1:8080", "address to listen on")
+	str(&c.DataDir, "data-dir", "CRESCENT_DATA_DIR", "./data", "folder for the embedded database and files")
+	str(&c.DatabaseURL, "database-url", "CRESCENT_DATABASE_URL", "", "postgres://… or sqlite:PATH (default: SQLite in the data dir)")
+	str(&c.BlobURL, "blob-url", "CRESCENT_BLOB_URL", "", "file:///path or s3://bucket?… (default: file://DATA/blobs)")
+	str(&c.LogLevel, "log-level", "CRESCENT_LOG_LEVEL", "info", "debug, info, warn or error")
+	num(&c.KeyRate, "rate-limit", "CRESCENT_RATE_LIMIT", 1000, "requests per second allowed per API key (0: no limit)")
+	integer(&c.KeyBurst, "rate-burst", "CRESCENT_RATE_BURST", 2000, "burst of requests allowed per API key")
+	num(&c.AuthFailRate, "auth-fail-rate", "CRESCENT_AUTH_FAIL_RATE", 1, "failed authentications per second tolerated per client address")
+	integer(&c.AuthFailBurst, "auth-fail-burst", "CRESCENT_AUTH_FAIL_BURST", 30, "failed authentications tolerated in a burst per client address")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest JSON request body accepted")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+}
+
+// Resolve fills derived defaults (database and blob URLs under the data
+// dir) and validates the result. It fails on an unusable address, data dir
+// or limit.
+func (c *Config) Resolve() error {
+	if c.DataDir == "" {
+		return fmt.Errorf("--data-dir must not be empty")
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("--data-dir: %w", err)
+	}
+	c.DataDir = abs
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(abs, "crescent.db")
+	}
+	if c.BlobURL == "" {
+		c.BlobURL = "file://" + filepath.Join(abs, "blobs")
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: %w", c.Addr, err)
+	}
+	if c.KeyRate < 0 || c.KeyBurst < 1 || c.AuthFailRate < 0 || c.AuthFailBurst < 1 {
+		return fmt.Errorf("rate limits must be positive")
+	}
+	if c.MaxBodyBytes < 1024 {
+		return fmt.Errorf("--max-body-bytes must be at least 1024")
+	}
+	return os.MkdirAll(abs, 0o750)
+}

@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/crescent-idp/crescent/internal/workspace"
+)
+
+// principal returns the authenticated caller stored by authenticate.
+func principal(ctx context.Context) workspace.Principal {
+	p, _ := ctx.Value(principalKey).(workspace.Principal)
+	return p
+}
+
+// scopesOf reads the scopes an operation requires from its metadata.
+func scopesOf(op *huma.Operation) ([]workspace.Scope, bool) {
+	v, ok := op.Metadata[metaScopes]
+	if !ok {
+		return nil, false
+	}
+	s, _ := v.([]workspace.Scope)
+	return s, true
+}
+
+// authenticate is the huma middleware in front of every API operation:
+// failed-auth throttling per client address, key authentication, the
+// per-key rate limit, then the operation's scopes. The body is not read
+// before all of them pass.
+func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
+	needs, ok := scopesOf(hctx.Operation())
+	if !ok { // public operation
+		next(hctx)
+		return
+	}
+	ctx := hctx.Context()
+	r, _ := hctxRequest(hctx)
+	addr := clientAddr(r)
+	if blocked, wait := s.authFailures.exhausted(addr); blocked {
+		s.writeHuma(hctx, tooMany(ctx, wait, "too many failed authentication attempts from this address"))
+		return
+	}
+	p, err := s.deps.Auth.Authenticate(ctx, hctx.Header("Authorization"))
+	if err != nil {
+		if workspace.ErrorCode(err) == workspace.CodeUnauthenticated {
+			s.authFailures.take(addr)
+		}
+		s.writeHuma(hctx, problemFrom(ctx, s.log, err))
+		return
+	}
+	if ok, wait := s.keyLimits.take(p.KeyID); !ok {
+		s.writeHuma(hctx, tooMany(ctx, wait, "rate limit of this API key exceeded"))
+		return
+	}
+	if missing, ok := workspace.PermitsAll(p.Scopes, needs); !ok {
+		s.writeHuma(hctx, newProblem(ctx, 403, []ProblemItem{{Message: "this API key lacks the scope " + string(missing)}}))
+		return
+	}
+	next(huma.WithValue(hctx, principalKey, p))
+}
+
+// tooMany is the 429 envelope with Retry-After in whole seconds.
+func tooMany(ctx context.Context, wait time.Duration, msg string) *Problem {
+	p := newProblem(ctx, 429, []ProblemItem{{Message: msg}})
+	secs := int(math.Ceil(wait.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	p.headers = map[string][]string{"Retry-After": {strconv.Itoa(secs)}}
+	return p
+}
+
+// writeHuma writes p through a huma context.
+func (s *Server) writeHuma(hctx huma.Context, p *Problem) {
+	for k, v := range p.headers {
+		for _, x := range v {
+			hctx.AppendHeader(k, x)
+		}
+	}
+	hctx.SetHeader("Content-Type", "application/json")
+	hctx.SetHeader("Cache-Control", "no-store")
+	hctx.SetStatus(p.Status)
+	_ = json.NewEncoder(hctx.BodyWriter()).Encode(p)
+}
