@@ -1,0 +1,53 @@
+# Crescent: `make run` starts the server on the embedded default (SQLite and
+# files in ./data); `make test` runs every test.
+
+GO       ?= go
+BIN      := bin/crescent
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+ADDR     ?= 127.0.0.1:8080
+DATA_DIR ?= ./data
+# PostgreSQL for the tests: the local server when it answers.
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
+
+.PHONY: all build run test test-deps test-postgres lint fuzz clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/crescent
+
+run: build
+	@echo "Starting Crescent on http://$(ADDR) (data in $(DATA_DIR))."
+	@echo "Create your first API key in another terminal with:"
+	@echo "  $(BIN) keys create --name admin --all-scopes --data-dir $(DATA_DIR)"
+	@echo
+	$(BIN) serve --addr $(ADDR) --data-dir $(DATA_DIR)
+
+# test-deps installs what the tests need and is missing (Debian packages).
+test-deps:
+	@./scripts/test-deps.sh
+
+# test runs every test. PostgreSQL suites run when a server answers at
+# PG_TEST_URL (CI sets CRESCENT_TEST_DATABASE_URL and requires it).
+test: test-deps
+	@if [ -z "$$CRESCENT_TEST_DATABASE_URL" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then \
+		export CRESCENT_TEST_DATABASE_URL='$(PG_TEST_URL)'; \
+	fi; \
+	echo "PostgreSQL for tests: $${CRESCENT_TEST_DATABASE_URL:-none (PostgreSQL suites skipped)}"; \
+	$(GO) test -count=1 -timeout 15m ./...
+
+# test-postgres runs the suites that touch the database, on PostgreSQL only.
+test-postgres:
+	CRESCENT_TEST_DATABASE_URL='$(PG_TEST_URL)' $(GO) test -count=1 -run '/postgres' ./...
+
+lint:
+	gofmt -l . | tee /dev/stderr | (! read)
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+fuzz:
+	$(GO) test ./internal/auth -run '^$$' -fuzz FuzzParseAuthorization -fuzztime 30s
+
+clean:
+	rm -rf bin
