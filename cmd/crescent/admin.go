@@ -81,7 +81,7 @@ func keysCmd(cfg *config.Config, stdout io.Writer) *cobra.Command {
 				exp := time.Now().Add(expires)
 				in.ExpiresAt = &exp
 			}
-			k, err := service.NewKeys(st, nil).Create(ctx, service.Operator(orgID), in)
+			k, err := service.NewKeys(st, st).Create(ctx, service.Operator(orgID), in)
 			if err != nil {
 				return fmt.Errorf("%s", workspace.ErrorMessage(err))
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crescent-idp/crescent/internal/config"
+	"github.com/crescent-idp/crescent/internal/jobs"
 	"github.com/crescent-idp/crescent/internal/store"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
@@ -57,6 +58,10 @@ func openStore(ctx context.Context, cfg *config.Config) (*store.Store, workspace
 		return nil, workspace.Org{}, err
 	}
 	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, workspace.Org{}, err
+	}
+	if err := jobs.Migrate(ctx, st.DB(), st.Dialect() == store.Postgres); err != nil {
 		st.Close()
 		return nil, workspace.Org{}, err
 	}

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,30 +17,58 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crescent-idp/crescent/internal/auth"
+	"github.com/crescent-idp/crescent/internal/blob"
 	"github.com/crescent-idp/crescent/internal/config"
 	"github.com/crescent-idp/crescent/internal/httpapi"
+	"github.com/crescent-idp/crescent/internal/jobs"
+	"github.com/crescent-idp/crescent/internal/pipeline"
 	"github.com/crescent-idp/crescent/internal/service"
+	"github.com/crescent-idp/crescent/internal/store"
 )
 
 func serveCmd(cfg *config.Config, stdout, stderr io.Writer) *cobra.Command {
 	return &cobra.Command{
-		Use: "serve", Short: "Run the API server (and its workers) until SIGTERM", Args: cobra.NoArgs,
+		Use: "serve", Short: "Run the API server and its workers until SIGTERM", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), cfg, stdout, stderr) },
 	}
 }
 
-// serve runs the server until ctx ends, then shuts down in order: stop
-// accepting and let in-flight requests finish, then close the database.
-func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
-	log, err := newLogger(stderr, cfg.LogLevel)
-	if err != nil {
-		return err
-	}
+// app is everything a running server holds.
+type app struct {
+	store   *store.Store
+	blobs   *blob.Store
+	queue   *jobs.Queue
+	handler *httpapi.Server
+}
+
+// newApp opens the database, blob store and queue and builds the handler.
+func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, error) {
 	st, org, err := openStore(ctx, cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer st.Close()
+	bl, err := blob.Open(ctx, cfg.BlobURL)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("blob store: %w", err)
+	}
+	tmp := filepath.Join(cfg.DataDir, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		st.Close()
+		return nil, err
+	}
+	limits := service.DefaultUploadLimits
+	limits.MaxFileBytes, limits.MaxFiles, limits.File.MaxPages = cfg.MaxFileBytes, cfg.MaxFiles, cfg.MaxPages
+	collections := &service.Collections{Store: st, Processes: st, Blobs: bl, Limits: limits, TempDir: tmp, Log: log, Now: time.Now}
+	proc := pipeline.New(st, log)
+	q, err := jobs.New(st.DB(), st.Dialect() == store.Postgres, proc, jobs.Config{
+		Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, MaxAttempts: 5,
+	}, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	st.SetEnqueuer(q.Enqueue)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -47,45 +78,71 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		AuthFailRate: cfg.AuthFailRate, AuthFailBurst: cfg.AuthFailBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 	}, httpapi.Deps{
-		Auth:     auth.NewAuthenticator(st),
-		Keys:     service.NewKeys(st, nil),
-		Checks:   []httpapi.Check{{Name: "database", Probe: st.Ping}},
+		Auth:        auth.NewAuthenticator(st),
+		Keys:        service.NewKeys(st, st),
+		Processes:   &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
+		Collections: collections,
+		Checks: []httpapi.Check{
+			{Name: "database", Probe: st.Ping},
+			{Name: "blobStore", Probe: bl.Ping},
+		},
 		Log:      log,
 		Registry: reg,
 	})
+	log.Info("crescent ready", "database", string(st.Dialect()), "data_dir", cfg.DataDir, "default_org", org.ID,
+		"workers", cfg.Workers, "version", version)
+	return &app{store: st, blobs: bl, queue: q, handler: h}, nil
+}
+
+// serve runs the server until ctx ends, then shuts down in order: stop
+// accepting and let in-flight requests finish, stop the workers (running
+// jobs finish or are rescued on the next start), close the stores.
+func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) error {
+	log, err := newLogger(stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	defer a.blobs.Close()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		ln.Close()
+		return fmt.Errorf("start workers: %w", err)
+	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          nil,
 	}
 	url := "http://" + ln.Addr().String()
-	log.Info("crescent listening", "url", url, "database", string(st.Dialect()), "data_dir", cfg.DataDir,
-		"default_org", org.ID, "version", version)
+	log.Info("crescent listening", "url", url)
 	fmt.Fprintf(stdout, "Crescent %s is listening on %s\n", version, url)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		_ = a.queue.Stop(context.Background())
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
+	herr := srv.Shutdown(sctx)
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+		herr = errors.Join(herr, err)
 	}
+	qerr := a.queue.Stop(sctx)
 	log.Info("stopped")
-	return nil
+	return errors.Join(herr, qerr)
 }

@@ -5,6 +5,10 @@
 // Keys are chosen by the caller, such as "collections/<id>/<fileid>", and
 // are validated here (see ValidateKey). Bodies are streamed, never read
 // whole into memory, and hashed with SHA-256 while they stream.
+//
+// On a file:// store a key is a path, so one key cannot also be a
+// "directory" of others: with "a/b" stored, a Put of "a" fails, and the
+// other way round. S3 has no such limit; callers should not rely on it.
 package blob
 
 import (
@@ -28,6 +32,8 @@ type Store struct {
 	bucket *blob.Bucket
 	// dir is the bucket's directory for a file:// store, "" for S3.
 	dir string
+	// uploads cleans up after failed S3 uploads; nil for a file:// store.
+	uploads *multipartUploads
 }
 
 // Ping reports whether the bucket can be reached, for readiness checks. It

@@ -90,7 +90,10 @@ func openS3(ctx context.Context, u *url.URL) (*Store, error) {
 	if keyID != "" && q.Has("role") {
 		return nil, errors.New("blob: open: s3 URL cannot have both access_key_id and role")
 	}
-	var clientOpts []func(*s3.Options)
+	clientOpts := []func(*s3.Options){recordUploads, func(o *s3.Options) {
+		// S3-compatible stores often send no checksum; do not log each GET.
+		o.DisableLogOutputChecksumValidationSkipped = true
+	}}
 	for _, p := range []string{"use_path_style", "disable_https"} {
 		v := take(q, p)
 		if v == "" {
@@ -126,7 +129,7 @@ func openS3(ctx context.Context, u *url.URL) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob: open s3 bucket %s: %w", u.Host, err)
 	}
-	return &Store{bucket: b}, nil
+	return &Store{bucket: b, uploads: &multipartUploads{client: client, bucket: u.Host}}, nil
 }
 
 // take removes the parameter name from q and returns its first value.

@@ -28,6 +28,13 @@ type Config struct {
 	AuthFailBurst int
 	MaxBodyBytes  int64
 
+	MaxFileBytes int64
+	MaxFiles     int
+	MaxPages     int
+
+	Workers    int
+	JobTimeout time.Duration
+
 	ShutdownTimeout time.Duration
 }
 
@@ -63,6 +70,11 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 	num(&c.AuthFailRate, "auth-fail-rate", "CRESCENT_AUTH_FAIL_RATE", 1, "failed authentications per second tolerated per client address")
 	integer(&c.AuthFailBurst, "auth-fail-burst", "CRESCENT_AUTH_FAIL_BURST", 30, "failed authentications tolerated in a burst per client address")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest JSON request body accepted")
+	fs.Int64Var(&c.MaxFileBytes, "max-file-bytes", 256<<20, "largest uploaded file accepted")
+	integer(&c.MaxFiles, "max-files", "CRESCENT_MAX_FILES", 50, "most files in one collection")
+	integer(&c.MaxPages, "max-pages", "CRESCENT_MAX_PAGES", 500, "most pages in one uploaded file")
+	integer(&c.Workers, "workers", "CRESCENT_WORKERS", 2, "documents processed at once by this process (0: API only)")
+	fs.DurationVar(&c.JobTimeout, "job-timeout", 10*time.Minute, "longest one processing attempt of a collection may run")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 }
 
@@ -89,6 +101,9 @@ func (c *Config) Resolve() error {
 	}
 	if c.KeyRate < 0 || c.KeyBurst < 1 || c.AuthFailRate < 0 || c.AuthFailBurst < 1 {
 		return fmt.Errorf("rate limits must be positive")
+	}
+	if c.MaxFileBytes < 1 || c.MaxFiles < 1 || c.MaxPages < 1 || c.Workers < 0 || c.JobTimeout <= 0 {
+		return fmt.Errorf("upload limits, workers and job timeout must be positive")
 	}
 	if c.MaxBodyBytes < 1024 {
 		return fmt.Errorf("--max-body-bytes must be at least 1024")

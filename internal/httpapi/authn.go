@@ -61,7 +61,7 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		s.writeHuma(hctx, newProblem(ctx, 403, []ProblemItem{{Message: "this API key lacks the scope " + string(missing)}}))
 		return
 	}
-	next(huma.WithValue(hctx, principalKey, p))
+	next(huma.WithValue(huma.WithValue(hctx, principalKey, p), requestKey, r))
 }
 
 // tooMany is the 429 envelope with Retry-After in whole seconds.

@@ -19,6 +19,7 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	principalKey
+	requestKey
 )
 
 // requestID returns the request id stored in ctx, or "".

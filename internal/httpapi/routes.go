@@ -30,6 +30,57 @@ func (s *Server) routes() {
 	op(s, "GET", "v0.4", "/admin/api-keys", "listApiKeys", 200, scopes(ws.ScopeAdminAPIKeyManage), s.listAPIKeys)
 	op(s, "GET", "v0.4", "/admin/api-keys/{id}", "getApiKey", 200, scopes(ws.ScopeAdminAPIKeyManage), s.getAPIKey)
 	op(s, "DELETE", "v0.4", "/admin/api-keys/{id}", "deleteApiKey", 204, scopes(ws.ScopeAdminAPIKeyManage), s.deleteAPIKey)
+	op(s, "POST", "v0.4", "/processes/{pid}/api-keys", "createProcessApiKey", 201, scopes(ws.ScopeProcessAPIKeyManage), s.createProcessKey)
+	op(s, "GET", "v0.4", "/processes/{pid}/api-keys", "listProcessApiKeys", 200, scopes(ws.ScopeProcessAPIKeyManage), s.listProcessKeys)
+	op(s, "DELETE", "v0.4", "/processes/{pid}/api-keys/{id}", "deleteProcessApiKey", 204, scopes(ws.ScopeProcessAPIKeyManage), s.deleteProcessKey)
+
+	// Process types and processes.
+	op(s, "GET", "v0.3", "/process-types", "listProcessTypes", 200, scopes(ws.ScopeProcessRead), s.listProcessTypes)
+	op(s, "GET", "v0.3", "/processes", "listProcesses", 200, scopes(ws.ScopeProcessRead), s.listProcesses)
+	op(s, "POST", "v0.3", "/processes", "createProcess", 201, scopes(ws.ScopeProcessCreate), s.createProcess)
+	op(s, "GET", "v0.3", "/processes/{pid}", "getProcess", 200, scopes(ws.ScopeProcessRead), s.getProcess)
+	op(s, "PATCH", "v0.3", "/processes/{pid}", "renameProcess", 200, scopes(ws.ScopeProcessUpdate), s.renameProcess)
+	op(s, "DELETE", "v0.3", "/processes/{pid}", "deleteProcess", 204, scopes(ws.ScopeProcessDelete), s.deleteProcess)
+	op(s, "GET", "v0.3", "/processes/{pid}/config", "getProcessConfig", 200, scopes(ws.ScopeProcessRead), s.getProcessConfig)
+	op(s, "PUT", "v0.3", "/processes/{pid}/config", "putProcessConfig", 200, scopes(ws.ScopeProcessUpdate), s.putProcessConfig)
+	op(s, "POST", "v0.3", "/processes/{pid}/config/reset", "resetProcessConfig", 200, scopes(ws.ScopeProcessUpdate), s.resetProcessConfig)
+
+	// Collections: the queue.
+	upload := scopes(ws.ScopeCollectionCreate, ws.ScopeFileUpload)
+	op(s, "POST", "v0.3", "/processes/{pid}/collections", "uploadCollection", 201, upload, s.uploadMultipart, withBody(uploadFormSchema))
+	op(s, "POST", "v0.3", "/processes/{pid}/collections/base64", "uploadCollectionBase64", 201, upload, s.uploadBase64, withMaxBody(s.uploadJSONLimit()))
+	op(s, "GET", "v0.3", "/processes/{pid}/collections", "listCollections", 200, scopes(ws.ScopeCollectionRead), s.listCollections)
+	op(s, "GET", "v0.3", "/collections/{cid}", "getCollection", 200, scopes(ws.ScopeCollectionRead), s.getCollection)
+	op(s, "PATCH", "v0.3", "/collections/{cid}", "updateCollection", 200, scopes(ws.ScopeCollectionUpdate), s.patchCollection)
+	op(s, "DELETE", "v0.3", "/collections/{cid}", "deleteCollection", 204, scopes(ws.ScopeCollectionDelete), s.deleteCollection)
+	op(s, "POST", "v0.3", "/collections/{cid}/stop", "stopCollection", 200, scopes(ws.ScopeCollectionUpdate), s.stopCollection)
+	op(s, "POST", "v0.3", "/collections/{cid}/reprocess", "reprocessCollection", 200, scopes(ws.ScopeCollectionUpdate), s.reprocessCollection)
+	op(s, "POST", "v0.3", "/collections/{cid}/accept", "acceptCollection", 200, scopes(ws.ScopeResultUpdate), s.acceptCollection)
+	op(s, "GET", "v0.3", "/collections/{cid}/files/{fid}/download", "downloadFile", 200, scopes(ws.ScopeFileDownload), s.downloadFile)
+	op(s, "GET", "v0.3", "/collections/{cid}/download", "downloadCollection", 200, scopes(ws.ScopeFileDownload), s.downloadCollection)
+}
+
+// metaDocBody holds a request body to document but not have huma read.
+const metaDocBody = "crescentDocBody"
+
+// withBody documents a request body the handler streams itself. It is put
+// into the OpenAPI document after registration: a body declared before
+// would make the framework read (and buffer) it.
+func withBody(b *huma.RequestBody) func(*huma.Operation) {
+	return func(o *huma.Operation) { o.Metadata[metaDocBody] = b }
+}
+
+// withMaxBody raises the JSON body limit of one operation.
+func withMaxBody(n int64) func(*huma.Operation) {
+	return func(o *huma.Operation) { o.MaxBodyBytes = n }
+}
+
+// uploadJSONLimit is the largest base64 upload body accepted.
+func (s *Server) uploadJSONLimit() int64 {
+	if s.deps.Collections == nil {
+		return s.cfg.MaxBodyBytes
+	}
+	return s.deps.Collections.Limits.MaxBase64Bytes
 }
 
 func scopes(s ...ws.Scope) []ws.Scope { return s }
@@ -41,7 +92,7 @@ var versions = []string{"v0.3", "v0.4"}
 // in the OpenAPI document is the one under doc (the prefix the original
 // service documented it under); the other is an undocumented alias. needs
 // nil means any valid key; every operation requires authentication.
-func op[I, O any](s *Server, method, doc, path, id string, status int, needs []ws.Scope, h func(context.Context, *I) (*O, error)) {
+func op[I, O any](s *Server, method, doc, path, id string, status int, needs []ws.Scope, h func(context.Context, *I) (*O, error), opts ...func(*huma.Operation)) {
 	if needs == nil {
 		needs = []ws.Scope{}
 	}
@@ -79,13 +130,21 @@ func op[I, O any](s *Server, method, doc, path, id string, status int, needs []w
 			MaxBodyBytes:  s.cfg.MaxBodyBytes,
 			Metadata:      map[string]any{metaScopes: needs},
 			Tags:          []string{tagOf(path)},
-			Errors:        []int{400, 401, 403, 404, 429},
+			Errors:        []int{400, 401, 403, 404, 409, 413, 415, 429},
+		}
+		for _, opt := range opts {
+			opt(&o)
 		}
 		if v != doc {
 			o.OperationID = id + "-" + strings.ReplaceAll(v, ".", "")
 			o.Hidden = true
 		}
 		huma.Register(s.api, o, wrapped)
+		if b, ok := o.Metadata[metaDocBody].(*huma.RequestBody); ok && !o.Hidden {
+			if pi := s.api.OpenAPI().Paths[o.Path]; pi != nil && pi.Post != nil {
+				pi.Post.RequestBody = b
+			}
+		}
 	}
 }
 

@@ -50,11 +50,13 @@ type Check struct {
 
 // Deps are the use cases and probes the HTTP layer calls.
 type Deps struct {
-	Auth     *auth.Authenticator
-	Keys     *service.Keys
-	Checks   []Check
-	Log      *slog.Logger
-	Registry *prometheus.Registry
+	Auth        *auth.Authenticator
+	Keys        *service.Keys
+	Processes   *service.Processes
+	Collections *service.Collections
+	Checks      []Check
+	Log         *slog.Logger
+	Registry    *prometheus.Registry
 }
 
 // Server is the HTTP handler of the whole API.

@@ -46,6 +46,7 @@ type Store struct {
 	w, r    *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	enqueue Enqueuer
 }
 
 // Open connects to the database named by rawURL: "postgres://…" or

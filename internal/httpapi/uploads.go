@@ -1,0 +1,215 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/crescent-idp/crescent/internal/service"
+	"github.com/crescent-idp/crescent/internal/workspace"
+)
+
+// rawRequest returns the request behind a handler's context, for the
+// handlers that stream (uploads).
+func rawRequest(ctx context.Context) *http.Request {
+	r, _ := ctx.Value(requestKey).(*http.Request)
+	return r
+}
+
+type uploadInput struct {
+	PID            string `path:"pid" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255" doc:"A retry with the same key and body returns the first response; another body gets 409."`
+}
+
+// maxFieldBytes bounds each non-file multipart field.
+const maxFieldBytes = 64 << 10
+
+// uploadFormSchema documents the multipart body, which the handler streams
+// itself instead of letting the framework buffer it.
+var uploadFormSchema = &huma.RequestBody{
+	Required: true,
+	Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
+		Type: "object", Required: []string{"file"},
+		Properties: map[string]*huma.Schema{
+			"file":     {Type: "array", Items: &huma.Schema{Type: "string", Format: "binary"}, Description: "One or more files (repeat the part)."},
+			"name":     {Type: "string", Description: "Collection name; default: the first file's name."},
+			"priority": {Type: "boolean"},
+			"split":    {Type: "boolean", Description: "Split a file holding several documents."},
+			"metadata": {Type: "string", Description: "A JSON object, as text."},
+		},
+	}}},
+}
+
+// uploadMultipart streams each file part to a temporary file (hashing and
+// checking it), then hands the set to the use case. A bad part refuses the
+// whole request and leaves nothing behind.
+func (s *Server) uploadMultipart(ctx context.Context, in *uploadInput) (*collectionOutput, error) {
+	r := rawRequest(ctx)
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return nil, workspace.Errorf(workspace.CodeUnsupported, "send multipart/form-data with one or more 'file' parts, or use the /base64 route")
+	}
+	lim := s.deps.Collections.Limits
+	hash := sha256.New()
+	body := io.TeeReader(http.MaxBytesReader(nil, r.Body, lim.MaxRequestBytes), hash)
+	mr := multipart.NewReader(body, params["boundary"])
+	up := service.UploadInput{ProcessID: in.PID, IdempotencyKey: in.IdempotencyKey}
+	var files []*service.Spooled
+	defer func() { service.RemoveAll(files) }()
+	for parts := 0; ; parts++ {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, multipartError(err)
+		}
+		if parts > lim.MaxFiles+8 {
+			return nil, workspace.Errorf(workspace.CodeTooLarge, "too many parts: at most %d files per collection", lim.MaxFiles)
+		}
+		field, filename, err := partNames(p)
+		if err != nil {
+			return nil, err
+		}
+		switch field {
+		case "file":
+			if len(files) >= lim.MaxFiles {
+				return nil, workspace.Errorf(workspace.CodeTooLarge, "at most %d files per collection", lim.MaxFiles)
+			}
+			loc := fmt.Sprintf("body: file[%d]", len(files))
+			f, err := service.Spool(s.deps.Collections.TempDir, loc, filename, p, lim.MaxFileBytes, lim.File)
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, f)
+		case "name", "priority", "split", "metadata":
+			v, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
+			if err != nil {
+				return nil, multipartError(err)
+			}
+			if len(v) > maxFieldBytes {
+				return nil, workspace.Invalid("body: "+field, fmt.Sprintf("at most %d bytes", maxFieldBytes))
+			}
+			if err := setUploadField(&up, field, string(v)); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, workspace.Invalid("body: "+field, "extra fields not permitted")
+		}
+	}
+	up.RequestHash = hex.EncodeToString(hash.Sum(nil))
+	return s.finishUpload(ctx, up, files)
+}
+
+func (s *Server) finishUpload(ctx context.Context, up service.UploadInput, files []*service.Spooled) (*collectionOutput, error) {
+	col, replayed, err := s.deps.Collections.Upload(ctx, principal(ctx), up, files)
+	if err != nil {
+		return nil, err
+	}
+	out := &collectionOutput{Status: http.StatusCreated, Body: collectionBody(col)}
+	if replayed {
+		out.Replayed = "true"
+	}
+	return out, nil
+}
+
+// partNames reads a part's field name and raw file name. The file name is
+// taken from the header as sent (multipart.Part.FileName would strip a
+// path silently; we refuse it instead).
+func partNames(p *multipart.Part) (field, filename string, err error) {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil {
+		return "", "", workspace.Invalid("body", "a part has a malformed Content-Disposition")
+	}
+	return params["name"], params["filename"], nil
+}
+
+func setUploadField(up *service.UploadInput, field, v string) error {
+	switch field {
+	case "name":
+		up.Name = v
+	case "priority", "split":
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return workspace.Invalid("body: "+field, "expected true or false")
+		}
+		if field == "priority" {
+			up.Priority = b
+		} else {
+			up.Split = b
+		}
+	case "metadata":
+		if err := json.Unmarshal([]byte(v), &up.Metadata); err != nil || up.Metadata == nil {
+			return workspace.Invalid("body: metadata", "metadata must be a JSON object")
+		}
+	}
+	return nil
+}
+
+func multipartError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return workspace.Errorf(workspace.CodeTooLarge, "the request is larger than the limit of %d bytes", mbe.Limit)
+	}
+	return &workspace.Error{Code: workspace.CodeInvalid, Message: "the multipart body is malformed or was cut short",
+		Fields: []workspace.FieldError{{Location: "body", Message: "the multipart body is malformed or was cut short"}}, Err: err}
+}
+
+// Base64Files is one file of a base64 upload.
+type Base64File struct {
+	Name    string `json:"name" maxLength:"255"`
+	Content string `json:"content" doc:"The file's bytes, base64."`
+}
+
+type base64UploadInput struct {
+	PID            string `path:"pid" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
+	Body           struct {
+		Name     string         `json:"name,omitempty" maxLength:"200"`
+		Files    []Base64File   `json:"files" minItems:"1"`
+		Priority bool           `json:"priority"`
+		Split    bool           `json:"split,omitempty"`
+		Metadata map[string]any `json:"metadata,omitempty"`
+	}
+}
+
+func (s *Server) uploadBase64(ctx context.Context, in *base64UploadInput) (*collectionOutput, error) {
+	lim := s.deps.Collections.Limits
+	if len(in.Body.Files) > lim.MaxFiles {
+		return nil, workspace.Errorf(workspace.CodeTooLarge, "at most %d files per collection", lim.MaxFiles)
+	}
+	raw, _ := json.Marshal(in.Body)
+	sum := sha256.Sum256(raw)
+	up := service.UploadInput{
+		ProcessID: in.PID, Name: in.Body.Name, Priority: in.Body.Priority, Split: in.Body.Split, Metadata: in.Body.Metadata,
+		IdempotencyKey: in.IdempotencyKey, RequestHash: hex.EncodeToString(sum[:]),
+	}
+	var files []*service.Spooled
+	defer func() { service.RemoveAll(files) }()
+	for i, f := range in.Body.Files {
+		loc := fmt.Sprintf("body: files[%d].content", i)
+		dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(f.Content))
+		sp, err := service.Spool(s.deps.Collections.TempDir, fmt.Sprintf("body: files[%d].name", i), f.Name, dec, lim.MaxFileBytes, lim.File)
+		if err != nil {
+			var corrupt base64.CorruptInputError
+			if errors.As(err, &corrupt) {
+				return nil, workspace.Invalid(loc, "content is not valid base64")
+			}
+			return nil, err
+		}
+		files = append(files, sp)
+	}
+	return s.finishUpload(ctx, up, files)
+}

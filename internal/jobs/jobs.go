@@ -1,0 +1,144 @@
+// Package jobs is Crescent's durable work queue, on River: the same client
+// type over SQLite (riversqlite) and PostgreSQL (riverdatabasesql), jobs
+// inserted inside the transaction that creates the data they work on.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// ProcessCollection is the job that takes one collection through the
+// processing pipeline.
+type ProcessCollection struct {
+	CollectionID string `json:"collection_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ProcessCollection) Kind() string { return "process_collection" }
+
+// Processor does the work of a ProcessCollection job. An error makes River
+// retry the job with backoff; river.JobCancel(err) gives up at once.
+type Processor interface {
+	ProcessCollection(ctx context.Context, collectionID string) error
+}
+
+// Config tunes the queue.
+type Config struct {
+	// Workers is how many jobs run at once in this process; 0 makes an
+	// insert-only client (an API node of a scale-out deployment).
+	Workers int
+	// PollInterval is how often workers look for new jobs (SQLite has no
+	// LISTEN/NOTIFY, so this is the idle latency of the queue).
+	PollInterval time.Duration
+	// JobTimeout bounds one attempt of a job.
+	JobTimeout time.Duration
+	// MaxAttempts bounds retries of a failing job.
+	MaxAttempts int
+}
+
+// Queue is the River client.
+type Queue struct {
+	client  *river.Client[*sql.Tx]
+	workers int
+}
+
+func driver(db *sql.DB, postgres bool) riverdriver.Driver[*sql.Tx] {
+	if postgres {
+		return riverdatabasesql.New(db)
+	}
+	return riversqlite.New(db)
+}
+
+// Migrate creates or upgrades River's own tables.
+func Migrate(ctx context.Context, db *sql.DB, postgres bool) error {
+	m, err := rivermigrate.New(driver(db, postgres), nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("job queue migrate: %w", err)
+	}
+	return nil
+}
+
+// New builds the queue over db. With cfg.Workers > 0, p does the work.
+func New(db *sql.DB, postgres bool, p Processor, cfg Config, log *slog.Logger) (*Queue, error) {
+	rc := &river.Config{
+		Logger:            log.With("component", "jobs"),
+		FetchPollInterval: cfg.PollInterval,
+		FetchCooldown:     cfg.PollInterval / 4,
+		JobTimeout:        cfg.JobTimeout,
+		MaxAttempts:       cfg.MaxAttempts,
+	}
+	if rc.FetchPollInterval <= 0 {
+		rc.FetchPollInterval = 100 * time.Millisecond
+		rc.FetchCooldown = 25 * time.Millisecond
+	}
+	if cfg.Workers > 0 {
+		if p == nil {
+			return nil, errors.New("jobs: workers need a processor")
+		}
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &collectionWorker{p: p})
+		rc.Workers = workers
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+	}
+	c, err := river.NewClient(driver(db, postgres), rc)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return &Queue{client: c, workers: cfg.Workers}, nil
+}
+
+// Enqueue inserts the processing job of a collection inside tx. Priority
+// collections jump the queue.
+func (q *Queue) Enqueue(ctx context.Context, tx *sql.Tx, collectionID string, priority bool) error {
+	opts := &river.InsertOpts{Priority: 2}
+	if priority {
+		opts.Priority = 1
+	}
+	_, err := q.client.InsertTx(ctx, tx, ProcessCollection{CollectionID: collectionID}, opts)
+	return err
+}
+
+// Start starts the workers, if any. Jobs left running by a process that
+// died are rescued by River and run again.
+func (q *Queue) Start(ctx context.Context) error {
+	if q.workers == 0 {
+		return nil
+	}
+	return q.client.Start(ctx)
+}
+
+// Stop lets running jobs finish until ctx ends, then cancels them. It is
+// safe to call more than once and on a queue never started.
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.workers == 0 {
+		return nil
+	}
+	err := q.client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return q.client.StopAndCancel(context.Background())
+	}
+	return err
+}
+
+type collectionWorker struct {
+	river.WorkerDefaults[ProcessCollection]
+	p Processor
+}
+
+func (w *collectionWorker) Work(ctx context.Context, job *river.Job[ProcessCollection]) error {
+	return w.p.ProcessCollection(ctx, job.Args.CollectionID)
+}

@@ -1,0 +1,131 @@
+package service
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/crescent-idp/crescent/internal/filetype"
+	"github.com/crescent-idp/crescent/internal/workspace"
+)
+
+// Spooled is an uploaded file written to a temporary file, hashed, sized
+// and identified, not yet stored.
+type Spooled struct {
+	Name   string
+	Size   int64
+	SHA256 string
+	Info   filetype.Info
+	path   string
+}
+
+// Remove deletes the temporary file. It is safe to call more than once.
+func (s *Spooled) Remove() {
+	if s != nil && s.path != "" {
+		_ = os.Remove(s.path)
+		s.path = ""
+	}
+}
+
+// RemoveAll removes every spooled file.
+func RemoveAll(files []*Spooled) {
+	for _, f := range files {
+		f.Remove()
+	}
+}
+
+// maxFileName bounds file names in bytes.
+const maxFileName = 255
+
+// CheckFileName validates an uploaded file's name: 1 to 255 bytes of
+// UTF-8 without control characters, and no path: "/", "\" and the names
+// "." and ".." are refused rather than rewritten, so the caller learns that
+// the name was not taken as given.
+func CheckFileName(location, name string) error {
+	switch {
+	case name == "":
+		return workspace.Invalid(location, "the file needs a name")
+	case len(name) > maxFileName:
+		return workspace.Invalid(location, fmt.Sprintf("file names are at most %d bytes", maxFileName))
+	case !utf8.ValidString(name):
+		return workspace.Invalid(location, "file names must be UTF-8")
+	case strings.ContainsAny(name, `/\`) || name == "." || name == "..":
+		return workspace.Invalid(location, fmt.Sprintf("file name %q contains a path; send the bare file name", name))
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return workspace.Invalid(location, "file names must not contain control characters")
+		}
+	}
+	return nil
+}
+
+// Spool copies r into a temporary file under dir, hashing and counting as it
+// goes, then identifies the bytes. It fails with CodeTooLarge past
+// maxBytes or the page and pixel limits, CodeUnsupported for bytes of no
+// accepted format, and CodeInvalid for an empty or damaged file; nothing
+// is left on disk when it fails.
+func Spool(dir, location, name string, r io.Reader, maxBytes int64, lim filetype.Limits) (*Spooled, error) {
+	if err := CheckFileName(location, name); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "upload-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	s := &Spooled{Name: name, path: f.Name()}
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			s.Remove()
+		}
+	}()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, workspace.Errorf(workspace.CodeTooLarge, "the upload is larger than the server accepts")
+		}
+		return nil, &workspace.Error{Code: workspace.CodeInvalid, Message: "the upload was interrupted", Err: err}
+	}
+	if n > maxBytes {
+		return nil, workspace.Errorf(workspace.CodeTooLarge, "file %q is larger than the limit of %d bytes", name, maxBytes)
+	}
+	if n == 0 {
+		return nil, workspace.Invalid(location, fmt.Sprintf("file %q is empty", name))
+	}
+	info, err := filetype.Inspect(f, n, lim)
+	if err != nil {
+		return nil, fileTypeError(location, name, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	s.Size, s.SHA256, s.Info = n, hex.EncodeToString(h.Sum(nil)), info
+	ok = true
+	return s, nil
+}
+
+// Open reopens the spooled bytes for reading.
+func (s *Spooled) Open() (*os.File, error) { return os.Open(s.path) }
+
+func fileTypeError(location, name string, err error) error {
+	msg := fmt.Sprintf("file %q: %s", name, err.Error())
+	switch {
+	case errors.Is(err, filetype.ErrTooLarge):
+		return &workspace.Error{Code: workspace.CodeTooLarge, Message: msg, Fields: []workspace.FieldError{{Location: location, Message: msg}}}
+	case errors.Is(err, filetype.ErrUnsupported):
+		return &workspace.Error{Code: workspace.CodeUnsupported, Message: msg, Fields: []workspace.FieldError{{Location: location, Message: msg}}}
+	default:
+		return workspace.Invalid(location, msg)
+	}
+}
