@@ -136,9 +136,9 @@ func TestEndToEnd(t *testing.T) {
 func TestCLIErrors(t *testing.T) {
 	dir := t.TempDir()
 	cases := [][]string{
-		{"keys", "create", "--name", "x", "--data-dir", dir},                                      // no scope
-		{"keys", "create", "--name", "x", "--scope", "workspace.nope:x", "--data-dir", dir},       // unknown scope
-		{"keys", "create", "--name", "x", "--all-scopes", "--org", "nope", "--data-dir", dir},     // unknown org
+		{"keys", "create", "--name", "x", "--data-dir", dir},                                       // no scope
+		{"keys", "create", "--name", "x", "--scope", "workspace.nope:x", "--data-dir", dir},        // unknown scope
+		{"keys", "create", "--name", "x", "--all-scopes", "--org", "nope", "--data-dir", dir},      // unknown org
 		{"keys", "create", "--name", "x", "--all-scopes", "--expires", "9000h", "--data-dir", dir}, // too long
 		{"serve", "--addr", "nonsense", "--data-dir", dir},
 		{"serve", "--database-url", "mysql://x", "--data-dir", dir},
