@@ -15,9 +15,12 @@ const (
 // Word is one word on a page. The box is relative to the page: 0..1 on
 // both axes, origin at the top left, X0 < X1 and Y0 < Y1.
 type Word struct {
-	Text           string  `json:"text"`
-	X0, Y0, X1, Y1 float64 `json:"-"`
-	Conf           float64 `json:"conf"` // 0..1; 1 for a text layer
+	Text string  `json:"text"`
+	X0   float64 `json:"x0"`
+	Y0   float64 `json:"y0"`
+	X1   float64 `json:"x1"`
+	Y1   float64 `json:"y1"`
+	Conf float64 `json:"conf"` // 0..1; 1 for a text layer
 }
 
 // Box returns the word's box as [x0, y0, x1, y1].
