@@ -124,7 +124,7 @@ func inspect(r io.ReaderAt, size int64, lim Limits) (Info, error) {
 	case looksLikeXML(head):
 		return inspectXML(r, size)
 	}
-	return Info{}, errNotSupported
+	return inspectText(r, size)
 }
 
 // isBMP reports whether head starts with a BMP file header followed by one

@@ -117,8 +117,8 @@ func TestInspectRefusals(t *testing.T) {
 		want error
 	}{
 		{"empty", nil, DefaultLimits, ErrCorrupt},
-		{"text renamed .pdf", []byte("Invoice 42\nTotal: 100.00 EUR\n"), DefaultLimits, ErrUnsupported},
-		{"text starting with BM", []byte("BMW invoice for service on 2024-01-01, total 300 EUR"), DefaultLimits, ErrUnsupported},
+		{"binary garbage", []byte("\x00\x01\x02\x03garbage\xff\xfe\x00\x00"), DefaultLimits, ErrUnsupported},
+		{"latin-1 bytes", []byte("Rechnung f\xfcr M\xfcller \xe4\xf6\xfc\xdf"), DefaultLimits, ErrUnsupported},
 		{"html", []byte("<!DOCTYPE html><html><body>hi</body></html>"), DefaultLimits, ErrUnsupported},
 		{"zip", []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00"), DefaultLimits, ErrUnsupported},
 		{"bigtiff", []byte("II+\x00\x08\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00"), DefaultLimits, ErrUnsupported},
@@ -180,5 +180,18 @@ func TestZeroLimitsMeanDefaults(t *testing.T) {
 	}
 	if _, err := inspectBytes(hugePNG(20000, 20000), Limits{}); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("400 megapixels with zero Limits: error = %v, want ErrTooLarge", err)
+	}
+}
+
+func TestInspectText(t *testing.T) {
+	for _, text := range []string{
+		"Invoice 42\nTotal: 100.00 EUR\n",
+		"BMW invoice for service on 2024-01-01, total 300 EUR",
+		"\ufeffFaktura nr: F 1/2021\nSprzedawca: Chemików 7 Płock\n",
+	} {
+		info, err := inspectBytes([]byte(text), DefaultLimits)
+		if err != nil || info.Kind != KindText || info.Pages != 1 {
+			t.Errorf("%q: %+v, %v", text, info, err)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package filetype
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/gif"
@@ -36,6 +37,18 @@ var imageFormats = map[Kind]imageFormat{
 // ErrTooLarge for an image over lim.
 func inspectImage(r io.ReaderAt, size int64, kind Kind, lim Limits) (Info, error) {
 	f := imageFormats[kind]
+	if kind == KindPNG {
+		// The declared size decides before the header's checksum does: a
+		// pixel flood is refused as too large whatever else is wrong.
+		if ihdr, err := readAt(r, 16, min(size-16, 8)); err == nil && len(ihdr) == 8 {
+			w, h := int(binary.BigEndian.Uint32(ihdr[:4])), int(binary.BigEndian.Uint32(ihdr[4:]))
+			if w > 0 && h > 0 {
+				if err := checkSize(f.name, w, h, lim); err != nil {
+					return Info{}, err
+				}
+			}
+		}
+	}
 	cfg, err := f.decode(io.NewSectionReader(r, 0, size))
 	if err != nil {
 		if isUnsupportedVariant(err) {

@@ -61,7 +61,30 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		s.writeHuma(hctx, newProblem(ctx, 403, []ProblemItem{{Message: "this API key lacks the scope " + string(missing)}}))
 		return
 	}
+	if err := s.checkPathResources(hctx, p); err != nil {
+		s.writeHuma(hctx, problemFrom(ctx, s.log, err))
+		return
+	}
 	next(huma.WithValue(huma.WithValue(hctx, principalKey, p), requestKey, r))
+}
+
+// checkPathResources answers 404 before anything else (the body is not yet
+// read) when a process or collection named in the path is not visible to
+// the key: of another organization, or outside a process key's process.
+// Doing it here, for every operation, means no route can forget it.
+func (s *Server) checkPathResources(hctx huma.Context, p workspace.Principal) error {
+	ctx := hctx.Context()
+	if pid := hctx.Param("pid"); pid != "" && s.deps.Processes != nil {
+		if _, err := s.deps.Processes.Get(ctx, p, pid); err != nil {
+			return err
+		}
+	}
+	if cid := hctx.Param("cid"); cid != "" && s.deps.Collections != nil {
+		if _, err := s.deps.Collections.Get(ctx, p, cid); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tooMany is the 429 envelope with Retry-After in whole seconds.

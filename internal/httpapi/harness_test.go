@@ -18,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/crescent-idp/crescent/internal/auth"
+	"github.com/crescent-idp/crescent/internal/blob"
+	"github.com/crescent-idp/crescent/internal/jobs"
 	"github.com/crescent-idp/crescent/internal/service"
 	"github.com/crescent-idp/crescent/internal/store"
 	"github.com/crescent-idp/crescent/internal/workspace"
@@ -57,6 +59,10 @@ type harness struct {
 	keys  *countingKeys
 	logs  *syncBuffer
 	admin string // a key with every scope
+
+	srv         *Server
+	blobDir     string
+	collections *service.Collections
 }
 
 func newHarness(t *testing.T, dbURL string, cfg Config) *harness {
@@ -75,13 +81,34 @@ func newHarness(t *testing.T, dbURL string, cfg Config) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, st: st, org: org, keys: &countingKeys{APIKeyStore: st}, logs: &syncBuffer{}}
+	h.blobDir = t.TempDir()
+	bl, err := blob.Open(ctx, "file://"+h.blobDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	postgres := st.Dialect() == store.Postgres
+	if err := jobs.Migrate(ctx, st.DB(), postgres); err != nil {
+		t.Fatal(err)
+	}
+	q, err := jobs.New(st.DB(), postgres, nil, jobs.Config{}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetEnqueuer(q.Enqueue)
+	log := slog.New(slog.NewJSONHandler(h.logs, nil))
+	limits := service.DefaultUploadLimits
+	limits.MaxFileBytes = 4 << 20
+	h.collections = &service.Collections{Store: st, Processes: st, Blobs: bl, Limits: limits, TempDir: t.TempDir(), Log: log, Now: time.Now}
 	srv := New(cfg, Deps{
-		Auth:     auth.NewAuthenticator(h.keys),
-		Keys:     service.NewKeys(st, nil),
-		Checks:   []Check{{Name: "database", Probe: st.Ping}},
-		Log:      slog.New(slog.NewJSONHandler(h.logs, nil)),
-		Registry: prometheus.NewRegistry(),
+		Auth:        auth.NewAuthenticator(h.keys),
+		Keys:        service.NewKeys(st, st),
+		Processes:   &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
+		Collections: h.collections,
+		Checks:      []Check{{Name: "database", Probe: st.Ping}},
+		Log:         log,
+		Registry:    prometheus.NewRegistry(),
 	})
+	h.srv = srv
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	h.url = ts.URL
@@ -96,7 +123,7 @@ func (h *harness) mint(orgID, processID string, scopes ...workspace.Scope) servi
 	for i, s := range scopes {
 		names[i] = string(s)
 	}
-	k, err := service.NewKeys(h.st, nil).Create(context.Background(), service.Operator(orgID),
+	k, err := service.NewKeys(h.st, h.st).Create(context.Background(), service.Operator(orgID),
 		service.CreateKeyInput{Name: "test", Scopes: names, ProcessID: processID})
 	if err != nil {
 		h.t.Fatal(err)

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -158,8 +159,13 @@ func (s *Processes) UpdateConfig(ctx context.Context, by workspace.Principal, id
 		t, _ := workspace.ProcessTypeByID(p.TypeID)
 		if c.DataPoints != nil {
 			if !t.Custom {
-				return workspace.Invalid("body: dataPoints", "the data points of a built-in process type are fixed; use a Custom process")
+				if !sameDataPoints(*c.DataPoints, p.Config.DataPoints) {
+					return workspace.Invalid("body: dataPoints", "the data points of a built-in process type are fixed; use a Custom process")
+				}
+				c.DataPoints = nil // sent back unchanged, as a read-modify-write client does
 			}
+		}
+		if c.DataPoints != nil {
 			if err := checkDataPoints(*c.DataPoints); err != nil {
 				return err
 			}
@@ -246,4 +252,11 @@ func checkLanguages(langs []string) error {
 		}
 	}
 	return nil
+}
+
+// sameDataPoints compares two data point lists by their JSON form.
+func sameDataPoints(a, b []workspace.DataPoint) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -106,6 +107,10 @@ func Spool(dir, location, name string, r io.Reader, maxBytes int64, lim filetype
 	info, err := filetype.Inspect(f, n, lim)
 	if err != nil {
 		return nil, fileTypeError(location, name, err)
+	}
+	if info.Kind == filetype.KindText && !strings.EqualFold(filepath.Ext(name), ".txt") {
+		msg := fmt.Sprintf("file %q holds plain text, not the format its name claims; plain-text documents are accepted as .txt files", name)
+		return nil, &workspace.Error{Code: workspace.CodeUnsupported, Message: msg, Fields: []workspace.FieldError{{Location: location, Message: msg}}}
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)

@@ -9,7 +9,7 @@ import (
 type DataPoint struct {
 	Name     string   `json:"name"`
 	Type     string   `json:"type"` // string, date, amount, number or table
-	Required bool     `json:"required"`
+	Required bool     `json:"required" required:"false"`
 	Columns  []string `json:"columns,omitempty"`
 	Hints    *Hints   `json:"hints,omitempty"`
 }
