@@ -109,7 +109,9 @@ func (s *Store) ListCollections(ctx context.Context, f workspace.CollectionFilte
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
-	where = append(where, "c.process_id = "+arg(f.ProcessID), "c.org_id = "+arg(f.OrgID))
+	// The organization bounds the process, checked once by a constant
+	// subquery; a per-row org_id test would defeat the process indexes.
+	where = append(where, "c.process_id = (SELECT id FROM processes WHERE id = "+arg(f.ProcessID)+" AND org_id = "+arg(f.OrgID)+")")
 	if f.Query != "" {
 		where = append(where, `c.name_lower LIKE `+arg("%"+escapeLike(strings.ToLower(f.Query))+"%")+` ESCAPE '\'`)
 	}

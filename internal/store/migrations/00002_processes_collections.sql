@@ -33,6 +33,7 @@ CREATE TABLE collections (
 CREATE INDEX collections_by_created ON collections (process_id, created_at, id);
 CREATE INDEX collections_by_name ON collections (process_id, name_lower, id);
 CREATE INDEX collections_by_status ON collections (process_id, status, created_at);
+CREATE INDEX collections_by_priority ON collections (process_id, priority, created_at);
 
 -- One row per top-level metadata pair, for exact-match filters on both databases.
 CREATE TABLE collection_metadata (
