@@ -152,22 +152,22 @@ func TestUploadBothWaysListDownloadDelete(t *testing.T) {
 		}
 		sid := second["id"].(string)
 		cases := map[string][]string{
-			"":                                       {sid, cid},
-			"order=created_date:asc":                 {cid, sid},
-			"order=name:asc":                         {cid, sid},
-			"order=name:desc":                        {sid, cid},
-			"priority=true":                          {cid},
-			"priority=false":                         {sid},
-			"query=SECO":                             {sid},
-			"query=%25":                              nil,
-			"status=Queued":                          {sid, cid},
-			"status=Failed,Stopped":                  nil,
-			"metadata=" + url.QueryEscape(`{"printed":"yes"}`):        {cid},
+			"":                       {sid, cid},
+			"order=created_date:asc": {cid, sid},
+			"order=name:asc":         {cid, sid},
+			"order=name:desc":        {sid, cid},
+			"priority=true":          {cid},
+			"priority=false":         {sid},
+			"query=SECO":             {sid},
+			"query=%25":              nil,
+			"status=Queued":          {sid, cid},
+			"status=Failed,Stopped":  nil,
+			"metadata=" + url.QueryEscape(`{"printed":"yes"}`):       {cid},
 			"metadata=" + url.QueryEscape(`{"printed":"yes","n":2}`): {cid},
-			"metadata=" + url.QueryEscape(`{"printed":"no"}`):         nil,
-			"date_from=2000-01-01&date_to=2999-12-31":                  {sid, cid},
-			"date_to=2000-01-01":                                       nil,
-			"limit=1&offset=1":                                         {cid},
+			"metadata=" + url.QueryEscape(`{"printed":"no"}`):        nil,
+			"date_from=2000-01-01&date_to=2999-12-31":                {sid, cid},
+			"date_to=2000-01-01":                                     nil,
+			"limit=1&offset=1":                                       {cid},
 		}
 		for q, want := range cases {
 			if got := list(q); strings.Join(got, ",") != strings.Join(want, ",") {

@@ -112,4 +112,3 @@ func withQuery(f workspace.CollectionFilter, q string) workspace.CollectionFilte
 	f.Query = q
 	return f
 }
-
