@@ -21,6 +21,8 @@ import (
 	"github.com/crescent-idp/crescent/internal/config"
 	"github.com/crescent-idp/crescent/internal/httpapi"
 	"github.com/crescent-idp/crescent/internal/jobs"
+	"github.com/crescent-idp/crescent/internal/ocr"
+	"github.com/crescent-idp/crescent/internal/pdf"
 	"github.com/crescent-idp/crescent/internal/pipeline"
 	"github.com/crescent-idp/crescent/internal/service"
 	"github.com/crescent-idp/crescent/internal/store"
@@ -35,10 +37,11 @@ func serveCmd(cfg *config.Config, stdout, stderr io.Writer) *cobra.Command {
 
 // app is everything a running server holds.
 type app struct {
-	store   *store.Store
-	blobs   *blob.Store
-	queue   *jobs.Queue
-	handler *httpapi.Server
+	store    *store.Store
+	blobs    *blob.Store
+	queue    *jobs.Queue
+	pipeline *pipeline.Pipeline
+	handler  *httpapi.Server
 }
 
 // newApp opens the database, blob store and queue and builds the handler.
@@ -60,7 +63,11 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 	limits := service.DefaultUploadLimits
 	limits.MaxFileBytes, limits.MaxFiles, limits.File.MaxPages = cfg.MaxFileBytes, cfg.MaxFiles, cfg.MaxPages
 	collections := &service.Collections{Store: st, Processes: st, Blobs: bl, Limits: limits, TempDir: tmp, Log: log, Now: time.Now}
-	proc := pipeline.New(st, log)
+	ocrEngine := ocr.New(ocr.Config{PageTimeout: 2 * time.Minute})
+	openPDF := func(ctx context.Context) (*pdf.Reader, error) {
+		return pdf.Open(ctx, pdf.Config{Workers: max(1, cfg.Workers), CacheDir: filepath.Join(cfg.DataDir, "cache", "pdfium"), PageTimeout: time.Minute})
+	}
+	proc := pipeline.New(pipeline.Config{TempDir: tmp}, st, bl, openPDF, ocrEngine, log)
 	q, err := jobs.New(st.DB(), st.Dialect() == store.Postgres, proc, jobs.Config{
 		Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, MaxAttempts: 5,
 	}, log)
@@ -82,16 +89,18 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		Keys:        service.NewKeys(st, st),
 		Processes:   &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
 		Collections: collections,
+		Results:     &service.Results{Store: st, Collections: collections, Now: time.Now},
 		Checks: []httpapi.Check{
 			{Name: "database", Probe: st.Ping},
 			{Name: "blobStore", Probe: bl.Ping},
+			{Name: "ocr", Optional: true, Probe: ocrEngine.Check},
 		},
 		Log:      log,
 		Registry: reg,
 	})
 	log.Info("crescent ready", "database", string(st.Dialect()), "data_dir", cfg.DataDir, "default_org", org.ID,
 		"workers", cfg.Workers, "version", version)
-	return &app{store: st, blobs: bl, queue: q, handler: h}, nil
+	return &app{store: st, blobs: bl, queue: q, pipeline: proc, handler: h}, nil
 }
 
 // serve runs the server until ctx ends, then shuts down in order: stop
@@ -143,6 +152,7 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 		herr = errors.Join(herr, err)
 	}
 	qerr := a.queue.Stop(sctx)
+	_ = a.pipeline.Close()
 	log.Info("stopped")
 	return errors.Join(herr, qerr)
 }

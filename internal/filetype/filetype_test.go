@@ -195,3 +195,9 @@ func TestInspectText(t *testing.T) {
 		}
 	}
 }
+
+func TestInspectBarePNGSignature(t *testing.T) {
+	if _, err := inspectBytes([]byte("\x89PNG\r\n\x1a\n"), DefaultLimits); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("bare PNG signature: %v", err)
+	}
+}

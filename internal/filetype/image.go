@@ -37,10 +37,10 @@ var imageFormats = map[Kind]imageFormat{
 // ErrTooLarge for an image over lim.
 func inspectImage(r io.ReaderAt, size int64, kind Kind, lim Limits) (Info, error) {
 	f := imageFormats[kind]
-	if kind == KindPNG {
+	if kind == KindPNG && size >= 24 {
 		// The declared size decides before the header's checksum does: a
 		// pixel flood is refused as too large whatever else is wrong.
-		if ihdr, err := readAt(r, 16, min(size-16, 8)); err == nil && len(ihdr) == 8 {
+		if ihdr, err := readAt(r, 16, 8); err == nil {
 			w, h := int(binary.BigEndian.Uint32(ihdr[:4])), int(binary.BigEndian.Uint32(ihdr[4:]))
 			if w > 0 && h > 0 {
 				if err := checkSize(f.name, w, h, lim); err != nil {

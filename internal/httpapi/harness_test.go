@@ -104,6 +104,7 @@ func newHarness(t *testing.T, dbURL string, cfg Config) *harness {
 		Keys:        service.NewKeys(st, st),
 		Processes:   &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
 		Collections: h.collections,
+		Results:     &service.Results{Store: st, Collections: h.collections, Now: time.Now},
 		Checks:      []Check{{Name: "database", Probe: st.Ping}},
 		Log:         log,
 		Registry:    prometheus.NewRegistry(),

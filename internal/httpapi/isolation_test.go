@@ -36,7 +36,7 @@ func TestEveryIDRouteIsIsolated(t *testing.T) {
 		"other organization":       h.mint(other.ID, "", workspace.AllScopes...).Full,
 		"process key of elsewhere": h.mint(h.org.ID, otherPid, nonAdmin()...).Full,
 	}
-	ids := map[string]string{"pid": pid, "cid": cid, "fid": fid, "id": pkey}
+	ids := map[string]string{"pid": pid, "cid": cid, "fid": fid, "id": pkey, "did": workspace.NewID(), "eid": workspace.NewID()}
 
 	walked := 0
 	err := chi.Walk(h.srv.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {

@@ -58,6 +58,13 @@ func (s *Server) routes() {
 	op(s, "POST", "v0.3", "/collections/{cid}/accept", "acceptCollection", 200, scopes(ws.ScopeResultUpdate), s.acceptCollection)
 	op(s, "GET", "v0.3", "/collections/{cid}/files/{fid}/download", "downloadFile", 200, scopes(ws.ScopeFileDownload), s.downloadFile)
 	op(s, "GET", "v0.3", "/collections/{cid}/download", "downloadCollection", 200, scopes(ws.ScopeFileDownload), s.downloadCollection)
+
+	// Results and review.
+	op(s, "GET", "v0.3", "/results/{cid}", "getResults", 200, scopes(ws.ScopeResultRead), s.getResults)
+	op(s, "GET", "v0.3", "/ocr/{cid}", "getOcrResults", 200, scopes(ws.ScopeResultRead), s.getOCR)
+	op(s, "POST", "v0.3", "/results/{cid}/documents/{did}/extractions", "addExtraction", 201, scopes(ws.ScopeResultCreate), s.addExtraction)
+	op(s, "PATCH", "v0.3", "/results/{cid}/documents/{did}/extractions/{eid}", "updateExtraction", 200, scopes(ws.ScopeResultUpdate), s.updateExtraction)
+	op(s, "DELETE", "v0.3", "/results/{cid}/documents/{did}/extractions/{eid}", "deleteExtraction", 204, scopes(ws.ScopeResultDelete), s.deleteExtraction)
 }
 
 // metaDocBody holds a request body to document but not have huma read.

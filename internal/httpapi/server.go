@@ -54,6 +54,7 @@ type Deps struct {
 	Keys        *service.Keys
 	Processes   *service.Processes
 	Collections *service.Collections
+	Results     *service.Results
 	Checks      []Check
 	Log         *slog.Logger
 	Registry    *prometheus.Registry

@@ -28,9 +28,10 @@ type ProcessCollection struct {
 func (ProcessCollection) Kind() string { return "process_collection" }
 
 // Processor does the work of a ProcessCollection job. An error makes River
-// retry the job with backoff; river.JobCancel(err) gives up at once.
+// retry the job with backoff; on the last attempt (lastAttempt true) the
+// processor must leave the collection in a final state itself.
 type Processor interface {
-	ProcessCollection(ctx context.Context, collectionID string) error
+	ProcessCollection(ctx context.Context, collectionID string, lastAttempt bool) error
 }
 
 // Config tunes the queue.
@@ -79,6 +80,9 @@ func New(db *sql.DB, postgres bool, p Processor, cfg Config, log *slog.Logger) (
 		FetchPollInterval: cfg.PollInterval,
 		FetchCooldown:     cfg.PollInterval / 4,
 		JobTimeout:        cfg.JobTimeout,
+		// A job still "running" this long after it started belonged to a
+		// process that died: run it again. Finishing is idempotent.
+		RescueStuckJobsAfter: cfg.JobTimeout + time.Minute,
 		MaxAttempts:       cfg.MaxAttempts,
 	}
 	if rc.FetchPollInterval <= 0 {
@@ -140,5 +144,5 @@ type collectionWorker struct {
 }
 
 func (w *collectionWorker) Work(ctx context.Context, job *river.Job[ProcessCollection]) error {
-	return w.p.ProcessCollection(ctx, job.Args.CollectionID)
+	return w.p.ProcessCollection(ctx, job.Args.CollectionID, job.Attempt >= job.MaxAttempts)
 }

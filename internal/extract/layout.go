@@ -1,0 +1,317 @@
+package extract
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/crescent-idp/crescent/internal/doc"
+)
+
+// word is a page word with its page number.
+type word struct {
+	text string
+	box  [4]float64
+	page int
+}
+
+// segment is a run of words on one line with no wide gap between them: a
+// label, a value or a table cell.
+type segment struct {
+	words []word
+	orig  []rune // original text, words joined by one space
+	fold  []rune // lower case, diacritics folded; same length as orig
+	start []int  // rune offset of each word in orig
+	box   [4]float64
+	line  *line
+	idx   int // index within the line
+}
+
+// line is a row of words sharing a baseline band.
+type line struct {
+	page  int
+	idx   int // index in layout.lines
+	words []word
+	segs  []*segment
+	box   [4]float64
+	h     float64 // typical word height, relative to the page
+}
+
+// layout is the document as lines, in reading order.
+type layout struct {
+	pages []doc.Page
+	lines []*line
+	// aspect is page height / page width per page number, for converting
+	// vertical distances into horizontal ones.
+	aspect map[int]float64
+}
+
+func (s *segment) text() string   { return string(s.orig) }
+func (s *segment) folded() string { return string(s.fold) }
+
+// sub returns the original text and the words covering rune range [a, b).
+func (s *segment) sub(a, b int) (string, []word) {
+	if a < 0 {
+		a = 0
+	}
+	if b > len(s.orig) {
+		b = len(s.orig)
+	}
+	if a >= b {
+		return "", nil
+	}
+	var ws []word
+	for i, st := range s.start {
+		end := st + utf8.RuneCountInString(s.words[i].text)
+		if end > a && st < b {
+			ws = append(ws, s.words[i])
+		}
+	}
+	return string(s.orig[a:b]), ws
+}
+
+// buildLayout groups the words of the pages into lines and segments.
+func buildLayout(pages []doc.Page) *layout {
+	l := &layout{pages: pages, aspect: map[int]float64{}}
+	for pi, p := range pages {
+		num := p.Num
+		if num == 0 {
+			num = pi + 1
+		}
+		asp := 1.414
+		if p.Width > 0 && p.Height > 0 {
+			asp = p.Height / p.Width
+		}
+		l.aspect[num] = asp
+		var ws []word
+		for _, w := range p.Words {
+			t := strings.TrimSpace(w.Text)
+			if t == "" || w.X1 < w.X0 || w.Y1 < w.Y0 {
+				continue
+			}
+			ws = append(ws, word{text: t, box: w.Box(), page: num})
+		}
+		sort.SliceStable(ws, func(i, j int) bool {
+			ci, cj := (ws[i].box[1]+ws[i].box[3])/2, (ws[j].box[1]+ws[j].box[3])/2
+			if math.Abs(ci-cj) > 1e-9 {
+				return ci < cj
+			}
+			return ws[i].box[0] < ws[j].box[0]
+		})
+		var lines []*line
+		for _, w := range ws {
+			h := w.box[3] - w.box[1]
+			var best *line
+			bestOv := 0.0
+			// Only the last few lines can take the word: the words are sorted by centre.
+			for k := len(lines) - 1; k >= 0 && k >= len(lines)-3; k-- {
+				ln := lines[k]
+				ov := math.Min(ln.box[3], w.box[3]) - math.Max(ln.box[1], w.box[1])
+				m := math.Min(h, ln.h)
+				if m <= 0 {
+					continue
+				}
+				r := ov / m
+				if r > 0.5 && r > bestOv && !overlapsWord(ln, w) {
+					best, bestOv = ln, r
+				}
+			}
+			if best == nil {
+				best = &line{page: num, box: w.box, h: h}
+				lines = append(lines, best)
+			}
+			best.words = append(best.words, w)
+			best.box = union(best.box, w.box)
+		}
+		for _, ln := range lines {
+			sort.SliceStable(ln.words, func(i, j int) bool { return ln.words[i].box[0] < ln.words[j].box[0] })
+			hs := make([]float64, len(ln.words))
+			for i, w := range ln.words {
+				hs[i] = w.box[3] - w.box[1]
+			}
+			sort.Float64s(hs)
+			ln.h = hs[len(hs)/2]
+			splitSegments(ln, asp)
+			ln.idx = len(l.lines)
+			l.lines = append(l.lines, ln)
+		}
+	}
+	return l
+}
+
+func overlapsWord(ln *line, w word) bool {
+	for _, o := range ln.words {
+		ov := math.Min(o.box[2], w.box[2]) - math.Max(o.box[0], w.box[0])
+		if ov > 0.5*math.Min(o.box[2]-o.box[0], w.box[2]-w.box[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+func union(a, b [4]float64) [4]float64 {
+	return [4]float64{math.Min(a[0], b[0]), math.Min(a[1], b[1]), math.Max(a[2], b[2]), math.Max(a[3], b[3])}
+}
+
+// splitSegments cuts a line where the gap between two words is wider than
+// about one em.
+func splitSegments(ln *line, aspect float64) {
+	var cur []word
+	flush := func() {
+		if len(cur) > 0 {
+			ln.segs = append(ln.segs, newSegment(cur, ln, len(ln.segs)))
+			cur = nil
+		}
+	}
+	for i, w := range ln.words {
+		if i > 0 {
+			prev := ln.words[i-1]
+			gap := (w.box[0] - prev.box[2]) // relative to width
+			hgt := ln.h * aspect            // height in width units
+			if gap > 0.8*hgt {
+				flush()
+			}
+		}
+		cur = append(cur, w)
+	}
+	flush()
+}
+
+func newSegment(ws []word, ln *line, idx int) *segment {
+	s := &segment{words: ws, line: ln, idx: idx, box: ws[0].box}
+	for i, w := range ws {
+		if i > 0 {
+			s.orig = append(s.orig, ' ')
+			s.box = union(s.box, w.box)
+		}
+		s.start = append(s.start, len(s.orig))
+		s.orig = append(s.orig, []rune(w.text)...)
+	}
+	s.fold = make([]rune, len(s.orig))
+	for i, r := range s.orig {
+		s.fold[i] = foldRune(r)
+	}
+	return s
+}
+
+var foldTable = map[rune]rune{
+	'ä': 'a', 'à': 'a', 'â': 'a', 'á': 'a', 'ą': 'a', 'ã': 'a', 'å': 'a',
+	'ç': 'c', 'ć': 'c', 'č': 'c',
+	'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e', 'ę': 'e', 'ě': 'e',
+	'í': 'i', 'ì': 'i', 'î': 'i', 'ï': 'i',
+	'ł': 'l', 'ń': 'n', 'ñ': 'n', 'ň': 'n',
+	'ó': 'o', 'ò': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o', 'ø': 'o',
+	'ś': 's', 'š': 's', 'ř': 'r', 'ť': 't',
+	'ú': 'u', 'ù': 'u', 'û': 'u', 'ü': 'u', 'ů': 'u',
+	'ý': 'y', 'ÿ': 'y', 'ź': 'z', 'ż': 'z', 'ž': 'z',
+	'º': '°', '\u00a0': ' ', '\u202f': ' ', '\u2009': ' ',
+	'–': '-', '—': '-', '‐': '-', '‑': '-', '−': '-',
+	'’': '\'', '‘': '\'', '´': '\'', '`': '\'',
+}
+
+// foldRune lower-cases r and strips its diacritics, rune for rune.
+func foldRune(r rune) rune {
+	r = unicode.ToLower(r)
+	if f, ok := foldTable[r]; ok {
+		return f
+	}
+	return r
+}
+
+// fold lower-cases s and strips diacritics.
+func fold(s string) string {
+	rs := []rune(s)
+	for i, r := range rs {
+		rs[i] = foldRune(r)
+	}
+	return string(rs)
+}
+
+// lineText returns the line's text, segments separated by two spaces.
+func (ln *line) text() string {
+	parts := make([]string, len(ln.segs))
+	for i, s := range ln.segs {
+		parts[i] = s.text()
+	}
+	return strings.Join(parts, "  ")
+}
+
+// below returns the lines under ln on the same page, nearest first, at most
+// n of them and no further than maxGap line heights.
+func (l *layout) below(ln *line, n int, maxGap float64) []*line {
+	var out []*line
+	last := ln.box[3]
+	for i := ln.idx + 1; i < len(l.lines) && len(out) < n; i++ {
+		o := l.lines[i]
+		if o.page != ln.page {
+			break
+		}
+		if o.box[1]-last > maxGap*ln.h {
+			break
+		}
+		out = append(out, o)
+		last = o.box[3]
+	}
+	return out
+}
+
+// xOverlap is the horizontal overlap of two boxes relative to the narrower.
+func xOverlap(a, b [4]float64) float64 {
+	ov := math.Min(a[2], b[2]) - math.Max(a[0], b[0])
+	m := math.Min(a[2]-a[0], b[2]-b[0])
+	if m <= 0 {
+		return 0
+	}
+	return ov / m
+}
+
+var spaceRe = regexp.MustCompile(`\s+`)
+
+func collapse(s string) string { return strings.TrimSpace(spaceRe.ReplaceAllString(s, " ")) }
+
+// TextPages lays out a plain-text document as one page of words on a
+// monospace grid: x from the column, y from the line. Tabs count as eight
+// columns; form feeds start a new page.
+func TextPages(text string) []doc.Page {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	var pages []doc.Page
+	for pi, ptext := range strings.Split(text, "\f") {
+		rows := strings.Split(strings.ReplaceAll(ptext, "\t", "        "), "\n")
+		cols := 1
+		for _, r := range rows {
+			if n := utf8.RuneCountInString(r); n > cols {
+				cols = n
+			}
+		}
+		nrows := len(rows)
+		if nrows == 0 {
+			nrows = 1
+		}
+		const cw, lh = 6.0, 12.0 // points per column and per line
+		p := doc.Page{Num: pi + 1, Width: float64(cols) * cw, Height: float64(nrows) * lh, Source: doc.SourceText}
+		for y, r := range rows {
+			rs := []rune(r)
+			for x := 0; x < len(rs); {
+				if unicode.IsSpace(rs[x]) {
+					x++
+					continue
+				}
+				st := x
+				for x < len(rs) && !unicode.IsSpace(rs[x]) {
+					x++
+				}
+				p.Words = append(p.Words, doc.Word{
+					Text: string(rs[st:x]),
+					X0:   float64(st) / float64(cols), X1: float64(x) / float64(cols),
+					Y0: (float64(y) + 0.1) / float64(nrows), Y1: (float64(y) + 0.9) / float64(nrows),
+					Conf: 1,
+				})
+			}
+		}
+		pages = append(pages, p)
+	}
+	return pages
+}

@@ -1,0 +1,680 @@
+package extract
+
+import (
+	"math"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// party is the region of the page that describes the seller or the buyer:
+// the lines under an anchor label ("Seller", "Bill to", "Nabywca"), or an
+// address block.
+type party struct {
+	anchor  *segment
+	weight  float64
+	inline  string // text after the anchor label in its segment
+	inWords []word
+	entries []*segment // segments of the region below the anchor, in order
+	lines   map[*line]bool
+	x0, x1  float64
+}
+
+func (p *party) contains(s *segment) bool {
+	if p == nil {
+		return false
+	}
+	if s == p.anchor {
+		return true
+	}
+	if !p.lines[s.line] {
+		return false
+	}
+	return s.box[0] >= p.x0 && s.box[0] < p.x1
+}
+
+func (p *party) containsLine(ln *line) bool { return p != nil && p.lines[ln] }
+
+// region builds the party region of an anchor label.
+func (x *extractor) region(h labelHit, weight float64) *party {
+	s := h.seg
+	ln := s.line
+	p := &party{anchor: s, weight: weight, lines: map[*line]bool{ln: true}, x0: s.box[0] - 0.02, x1: s.box[0] + 0.3}
+	if s.idx+1 < len(ln.segs) {
+		p.x1 = ln.segs[s.idx+1].box[0] - 0.005
+	}
+	txt, ws := s.sub(h.b, len(s.orig))
+	p.inline = strings.TrimSpace(leadJunk.ReplaceAllString(txt, ""))
+	p.inWords = ws
+	empty := 0
+	for _, o := range x.l.below(ln, 12, 2.5) {
+		var in []*segment
+		stop := false
+		for _, os := range o.segs {
+			if os.box[0] < p.x0 || os.box[0] >= p.x1 {
+				continue
+			}
+			for _, oh := range x.hits[os] {
+				if atStart(os, oh.a) && (oh.lab.fields[0] == anchorSeller || oh.lab.fields[0] == anchorBuyer) && isAnchor(oh) {
+					stop = true
+				}
+			}
+			in = append(in, os)
+		}
+		if stop {
+			break
+		}
+		if len(in) == 0 {
+			empty++
+			if empty >= 2 {
+				break
+			}
+			continue
+		}
+		empty = 0
+		p.lines[o] = true
+		p.entries = append(p.entries, in...)
+	}
+	return p
+}
+
+// isAnchor reports whether a party label stands alone or is followed by a
+// colon: "Lieferant GmbH" is a name, "Lieferant:" an anchor.
+func isAnchor(h labelHit) bool {
+	rest := strings.TrimSpace(string(h.seg.fold[h.b:]))
+	if rest == "" {
+		return true
+	}
+	return strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "-") && len(rest) > 1 && rest[1] == ' '
+}
+
+// findParties locates the seller and buyer anchor regions.
+func (x *extractor) findParties() {
+	for _, h := range x.all {
+		f := h.lab.fields[0]
+		if (f != anchorSeller && f != anchorBuyer) || !isAnchor(h) {
+			continue
+		}
+		if f == anchorSeller && x.seller == nil {
+			x.seller = x.region(h, h.weight)
+		}
+		if f == anchorBuyer && x.buyer == nil {
+			x.buyer = x.region(h, h.weight)
+		}
+	}
+}
+
+var salutations = map[string]bool{
+	"herrn": true, "herr": true, "frau": true, "mr": true, "mr.": true, "mrs": true, "mrs.": true, "ms": true, "ms.": true,
+	"m.": true, "mme": true, "pan": true, "pani": true, "firma": true, "dhr.": true, "mevr.": true, "attn": true, "attn:": true,
+}
+
+// partyName reads the name at the top of a party region.
+func (x *extractor) partyName(p *party) (string, []word, *segment, bool) {
+	type entry struct {
+		text  string
+		words []word
+		seg   *segment
+	}
+	var es []entry
+	if p.inline != "" {
+		es = append(es, entry{p.inline, p.inWords, p.anchor})
+	}
+	for _, s := range p.entries {
+		es = append(es, entry{s.text(), s.words, s})
+	}
+	for i, e := range es {
+		t := strings.TrimSpace(e.text)
+		if t == "" || strings.HasPrefix(t, "(") || !nameLike(t) {
+			continue
+		}
+		if e.seg != p.anchor && x.startsWithLabel(e.seg) {
+			continue
+		}
+		if salutations[fold(t)] && i+1 < len(es) && nameLike(es[i+1].text) {
+			return t + " " + es[i+1].text, append(append([]word{}, e.words...), es[i+1].words...), es[i+1].seg, true
+		}
+		return strings.TrimRight(t, " ,;"), e.words, e.seg, true
+	}
+	return "", nil, nil, false
+}
+
+var (
+	postcodeRe = regexp.MustCompile(`(^|\s)(\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}|[A-Z]{1,2}-\d{4,5}|\d{3}\s\d{2}|\d{6})(\s|,|$)`)
+)
+
+var countries = map[string]string{
+	"deutschland": "DE", "germany": "DE", "allemagne": "DE", "niemcy": "DE",
+	"nederland": "NL", "netherlands": "NL", "the netherlands": "NL", "pays-bas": "NL",
+	"france": "FR", "frankreich": "FR", "polska": "PL", "poland": "PL", "polen": "PL", "pologne": "PL",
+	"united states": "US", "usa": "US", "united states of america": "US", "u.s.a.": "US",
+	"united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB",
+	"osterreich": "AT", "austria": "AT", "schweiz": "CH", "switzerland": "CH", "suisse": "CH",
+	"belgique": "BE", "belgie": "BE", "belgium": "BE", "italia": "IT", "italy": "IT", "espana": "ES", "spain": "ES",
+	"india": "IN", "hong kong": "HK", "luxembourg": "LU", "danmark": "DK", "denmark": "DK", "sverige": "SE", "sweden": "SE",
+	"ireland": "IE", "czech republic": "CZ", "cesko": "CZ", "portugal": "PT",
+}
+
+// address reads the address lines that follow a name: street lines up to
+// the postcode and city, and a country.
+func address(texts []string) string {
+	var parts []string
+	seenPost := false
+	for _, t := range texts {
+		t = strings.Trim(collapse(t), " ,;")
+		if t == "" {
+			continue
+		}
+		if cc, ok := countries[fold(t)]; ok {
+			if len(parts) > 0 {
+				parts = append(parts, cc)
+			}
+			break
+		}
+		if seenPost {
+			break
+		}
+		if strings.Contains(t, ":") || strings.Contains(t, "@") || strings.HasPrefix(fold(t), "www") || !hasDigit(t) && len(parts) >= 2 {
+			break
+		}
+		parts = append(parts, t)
+		if postcodeRe.MatchString(t) && (!streetLike(t) || len(regexp.MustCompile(`\d+`).FindAllString(t, -1)) >= 2) {
+			seenPost = true
+		}
+	}
+	if !seenPost || len(parts) < 2 {
+		return ""
+	}
+	return strings.Join(parts, ", ")
+}
+
+var streetWordRe = regexp.MustCompile(`(?i)^(st|st\.|street|str\.|rd\.?|road|ave\.?|avenue|lane|ln\.?|blvd\.?|drive|dr\.|way|rue|chemin|avenue|boulevard|ul\.?|ulica|al\.|aleja|laan|straat|plein|via|calle|\p{L}*(stra(ss|ß)e|str\.|weg|gasse|platz|allee|ring|damm|ufer))$`)
+
+// streetLike reports whether a line names a street rather than a town.
+func streetLike(t string) bool {
+	for _, f := range strings.Fields(t) {
+		if streetWordRe.MatchString(strings.Trim(f, ",")) {
+			return true
+		}
+	}
+	return false
+}
+
+// legalForms are company suffixes; upper marks those that must be upper
+// case to count (they are also ordinary words).
+var legalForms = []struct {
+	toks  []string
+	upper bool
+}{
+	{[]string{"gmbh", "&", "co.", "kg"}, false}, {[]string{"gmbh"}, false}, {[]string{"ag"}, true}, {[]string{"kg"}, true},
+	{[]string{"ohg"}, false}, {[]string{"e.k."}, false}, {[]string{"e.v."}, false}, {[]string{"a.g."}, false},
+	{[]string{"ug"}, true}, {[]string{"se"}, true}, {[]string{"ltd"}, false}, {[]string{"ltd."}, false},
+	{[]string{"limited"}, false}, {[]string{"pvt.", "ltd."}, false}, {[]string{"pvt", "ltd"}, false},
+	{[]string{"private", "limited"}, false}, {[]string{"plc"}, false}, {[]string{"llc"}, false}, {[]string{"inc"}, false},
+	{[]string{"inc."}, false}, {[]string{"corp."}, false}, {[]string{"corporation"}, false}, {[]string{"b.v."}, false},
+	{[]string{"bv"}, true}, {[]string{"n.v."}, false}, {[]string{"nv"}, true}, {[]string{"s.a."}, false}, {[]string{"sa"}, true},
+	{[]string{"sas"}, true}, {[]string{"sarl"}, true}, {[]string{"s.a.r.l."}, false}, {[]string{"eurl"}, false},
+	{[]string{"sasu"}, false}, {[]string{"sp.", "z", "o.o."}, false}, {[]string{"sp.", "z", "o.", "o."}, false},
+	{[]string{"spolka", "akcyjna"}, false}, {[]string{"s.p.a."}, false}, {[]string{"spa"}, true}, {[]string{"s.r.l."}, false},
+	{[]string{"srl"}, true}, {[]string{"s.l."}, false}, {[]string{"s.r.o."}, false}, {[]string{"a.s."}, false},
+	{[]string{"a/s"}, false}, {[]string{"aps"}, false}, {[]string{"ab"}, true}, {[]string{"oy"}, true}, {[]string{"kft."}, false},
+	{[]string{"d.o.o."}, false}, {[]string{"gbr"}, false}, {[]string{"ltda"}, false},
+}
+
+var connectors = map[string]bool{"&": true, "und": true, "and": true, "et": true, "de": true, "van": true, "der": true, "-": true, "+": true, "i": true}
+
+// legalNames finds company names ending in a legal form in a segment.
+func legalNames(s *segment) []struct {
+	name  string
+	words []word
+} {
+	var out []struct {
+		name  string
+		words []word
+	}
+	ws := s.words
+	for i := range ws {
+		for _, lf := range legalForms {
+			n := len(lf.toks)
+			if i+n > len(ws) {
+				continue
+			}
+			match := true
+			for k, t := range lf.toks {
+				w := strings.TrimRight(ws[i+k].text, ",;")
+				if fold(w) != t || lf.upper && strings.ToUpper(w) != w {
+					match = false
+					break
+				}
+			}
+			if !match {
+				continue
+			}
+			st := i
+			for st > 0 && i-st < 6 {
+				p := ws[st-1].text
+				r := []rune(p)
+				if strings.HasSuffix(p, ":") || strings.HasSuffix(p, ".") && len(r) > 3 && !unicode.IsUpper(r[len(r)-2]) {
+					break
+				}
+				if unicode.IsUpper(r[0]) || unicode.IsDigit(r[0]) || connectors[fold(p)] {
+					st--
+					continue
+				}
+				break
+			}
+			if st == i {
+				continue
+			}
+			for st < i && connectors[fold(ws[st].text)] {
+				st++
+			}
+			parts := make([]string, 0, i+n-st)
+			for _, w := range ws[st : i+n] {
+				parts = append(parts, w.text)
+			}
+			out = append(out, struct {
+				name  string
+				words []word
+			}{strings.TrimRight(strings.Join(parts, " "), ",;"), ws[st : i+n]})
+			break
+		}
+	}
+	return out
+}
+
+// block is a run of left-aligned segments on consecutive lines.
+type block struct {
+	segs []*segment
+}
+
+func (x *extractor) blocks() []*block {
+	var out []*block
+	var open []*block
+	for _, ln := range x.l.lines {
+		var next []*block
+		for _, s := range ln.segs {
+			var b *block
+			for _, o := range open {
+				last := o.segs[len(o.segs)-1]
+				gap := s.box[1] - last.box[3]
+				if last.line.page == ln.page && math.Abs(last.box[0]-s.box[0]) < 0.015 && gap < 0.8*ln.h && gap > -0.5*ln.h {
+					b = o
+					break
+				}
+			}
+			if b == nil {
+				b = &block{}
+				out = append(out, b)
+			}
+			b.segs = append(b.segs, s)
+			next = append(next, b)
+		}
+		// Blocks stay open for one line only.
+		open = next
+	}
+	return out
+}
+
+func (b *block) isAddress() bool {
+	if len(b.segs) < 2 {
+		return false
+	}
+	for _, s := range b.segs[1:] {
+		if postcodeRe.MatchString(s.text()) {
+			return true
+		}
+	}
+	return false
+}
+
+// partyFields proposes names, addresses, ids of the parties.
+func (x *extractor) partyFields() {
+	blocks := x.blocks()
+	blockOf := map[*segment]*block{}
+	for _, b := range blocks {
+		for _, s := range b.segs {
+			blockOf[s] = b
+		}
+	}
+	firstPage := x.l.lines[0].page
+	// Seller names.
+	if x.seller != nil {
+		if n, ws, s, ok := x.partyName(x.seller); ok {
+			x.add(cand{field: "seller_name", value: n, raw: n, conf: 0.9, page: pageOf(ws), box: boxOf(ws), conv: "string", format: "anchor", line: s.line})
+			x.addAddress("seller_address", x.seller, s, 0.8)
+		}
+	}
+	for _, h := range x.all {
+		if h.lab.fields[0] != anchorHolder {
+			continue
+		}
+		for _, sp := range x.spans(h, 1) {
+			t := strings.Trim(sp.text, " ,.;:")
+			if nameLike(t) && !x.buyer.contains(sp.seg) {
+				x.add(cand{field: "seller_name", value: t, raw: t, conf: 0.8 * h.weight * sp.factor, page: pageOf(sp.words), box: boxOf(sp.words), conv: "string", format: "holder", line: sp.seg.line})
+				break
+			}
+		}
+	}
+	counts := map[string]int{}
+	type lname struct {
+		name  string
+		words []word
+		seg   *segment
+	}
+	var lnames []lname
+	for _, ln := range x.l.lines {
+		for _, s := range ln.segs {
+			if x.buyer.contains(s) {
+				continue
+			}
+			for _, n := range legalNames(s) {
+				counts[fold(n.name)]++
+				lnames = append(lnames, lname{n.name, n.words, s})
+			}
+		}
+	}
+	for _, n := range lnames {
+		c := 0.55
+		if n.seg.line.page == firstPage && n.seg.box[1] < 0.25 {
+			c += 0.15
+		}
+		if counts[fold(n.name)] > 1 {
+			c += 0.1
+		}
+		name, ws := n.name, n.words
+		// A name wrapped onto two lines: "MVM Musterhafter / Versicherungsverein a.G.".
+		if b := blockOf[n.seg]; b != nil && fold(n.seg.text()) == fold(name) || strings.HasPrefix(n.seg.text(), name) {
+			if b := blockOf[n.seg]; b != nil {
+				for i, s := range b.segs {
+					if s == n.seg && i > 0 {
+						p := b.segs[i-1]
+						if !hasDigit(p.text()) && nameLike(p.text()) && !x.startsWithLabel(p) && len(p.words) <= 4 && legalNames(p) == nil {
+							name = p.text() + " " + name
+							ws = append(append([]word{}, p.words...), ws...)
+						}
+					}
+				}
+			}
+		}
+		x.add(cand{field: "seller_name", value: name, raw: name, conf: c, page: pageOf(ws), box: boxOf(ws), conv: "string", format: "legal_form", line: n.seg.line})
+	}
+	// Address blocks near the top of the first page.
+	var addr []*block
+	for _, b := range blocks {
+		s := b.segs[0]
+		if s.line.page == firstPage && s.box[1] < 0.45 && b.isAddress() && !x.buyer.contains(s) && !x.seller.contains(s) {
+			addr = append(addr, b)
+		}
+	}
+	if len(addr) > 0 && nameLike(addr[0].segs[0].text()) && !x.startsWithLabel(addr[0].segs[0]) {
+		s := addr[0].segs[0]
+		x.add(cand{field: "seller_name", value: s.text(), raw: s.text(), conf: 0.5, page: s.line.page, box: s.box, conv: "string", format: "first_block", line: s.line})
+	}
+	// The first line of the page.
+	for _, ln := range x.l.lines {
+		if ln.page != firstPage {
+			break
+		}
+		s := ln.segs[0]
+		if len(x.hits[s]) > 0 || !nameLike(s.text()) || x.buyer.contains(s) {
+			continue
+		}
+		x.add(cand{field: "seller_name", value: s.text(), raw: s.text(), conf: 0.35, page: ln.page, box: s.box, conv: "string", format: "top", line: ln})
+		break
+	}
+	// Seller address from the chosen name's block.
+	best := bestCand(x.cands["seller_name"])
+	if best != nil && x.seller == nil {
+		for _, b := range blocks {
+			for i, s := range b.segs {
+				if s.line == best.line && strings.Contains(s.text(), strings.Fields(best.raw)[0]) {
+					var ts []string
+					for _, o := range b.segs[i+1:] {
+						ts = append(ts, o.text())
+					}
+					if a := address(ts); a != "" {
+						x.add(cand{field: "seller_address", value: a, raw: a, conf: 0.6, page: s.line.page, box: s.box, conv: "string", format: "block", line: s.line})
+					}
+				}
+			}
+		}
+	}
+	// Buyer.
+	if x.buyer != nil {
+		if n, ws, s, ok := x.partyName(x.buyer); ok {
+			x.add(cand{field: "buyer_name", value: n, raw: n, conf: 0.9 * x.buyer.weight, page: pageOf(ws), box: boxOf(ws), conv: "string", format: "anchor", line: s.line})
+			x.addAddress("buyer_address", x.buyer, s, 0.8)
+		}
+	} else {
+		for _, b := range addr {
+			if best != nil && blockHasLine(b, best.line) {
+				continue
+			}
+			s := b.segs[0]
+			name, ws, k := s.text(), s.words, 1
+			if salutations[fold(name)] && len(b.segs) > 1 {
+				name += " " + b.segs[1].text()
+				ws = append(append([]word{}, ws...), b.segs[1].words...)
+				k = 2
+			}
+			if !nameLike(name) {
+				continue
+			}
+			x.add(cand{field: "buyer_name", value: name, raw: name, conf: 0.5, page: s.line.page, box: boxOf(ws), conv: "string", format: "block", line: s.line})
+			var ts []string
+			for _, o := range b.segs[k:] {
+				ts = append(ts, o.text())
+			}
+			if a := address(ts); a != "" {
+				x.add(cand{field: "buyer_address", value: a, raw: a, conf: 0.5, page: s.line.page, box: s.box, conv: "string", format: "block", line: s.line})
+			}
+			break
+		}
+	}
+}
+
+func blockHasLine(b *block, ln *line) bool {
+	for _, s := range b.segs {
+		if s.line == ln {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *extractor) addAddress(field string, p *party, nameSeg *segment, conf float64) {
+	var ts []string
+	after := nameSeg == p.anchor
+	for _, s := range p.entries {
+		if after {
+			ts = append(ts, s.text())
+		}
+		if s == nameSeg {
+			after = true
+		}
+	}
+	if a := address(ts); a != "" {
+		x.add(cand{field: field, value: a, raw: a, conf: conf, page: nameSeg.line.page, box: nameSeg.box, conv: "string", format: "anchor", line: nameSeg.line})
+	}
+}
+
+func bestCand(cs []cand) *cand {
+	var b *cand
+	for i := range cs {
+		if b == nil || cs[i].conf > b.conf {
+			b = &cs[i]
+		}
+	}
+	return b
+}
+
+var (
+	gstinFind = regexp.MustCompile(`\b\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]\b`)
+	taxNoRe   = regexp.MustCompile(`^\d{2,3}/\d{3}/\d{4,5}$|^\d{9,14}$`)
+	yourRe    = regexp.MustCompile(`(^|\s)(your|ihre|uw|votre|twoj|ihr)\s`)
+)
+
+// ids finds the VAT and tax ids and gives each to the seller or the buyer.
+func (x *extractor) ids() {
+	type idc struct {
+		id     string
+		ws     []word
+		seg    *segment
+		base   float64
+		sumOK  bool
+		format string
+	}
+	var found []idc
+	for _, ln := range x.l.lines {
+		for _, s := range ln.segs {
+			ws := s.words
+			for i := 0; i < len(ws); i++ {
+				best := ""
+				bestJ := i
+				acc := ""
+				for j := i; j < len(ws) && j < i+5; j++ {
+					acc += strings.Trim(ws[j].text, ",;()")
+					t := strings.TrimSuffix(acc, ".")
+					if k := strings.LastIndex(t, ":"); k >= 0 {
+						t = t[k+1:]
+					}
+					if c, fOK, sOK := vatCheck(t); fOK && !isDigits(c) && len(c) > len(best) {
+						best, bestJ = c, j
+						_ = sOK
+					}
+				}
+				if best != "" {
+					_, _, sOK := vatCheck(best)
+					found = append(found, idc{best, ws[i : bestJ+1], s, 0.75, sOK, "vat_id"})
+					i = bestJ
+				}
+			}
+			if m := gstinFind.FindString(s.text()); m != "" {
+				found = append(found, idc{m, wordsFor(ws, m), s, 0.7, true, "gstin"})
+			}
+		}
+	}
+	// Label based: VAT numbers, NIP, tax numbers, company numbers.
+	for _, h := range x.all {
+		isID := false
+		for _, f := range h.lab.fields {
+			if f == "seller_id" || f == "buyer_id" {
+				isID = true
+			}
+		}
+		if !isID {
+			continue
+		}
+		for _, sp := range x.spans(h, 1) {
+			toks := strings.Fields(sp.text)
+			got := ""
+			var gws []word
+			sumOK := false
+			for n := min(len(toks), 5); n >= 1; n-- {
+				t := strings.Trim(strings.Join(toks[:n], ""), ",;().")
+				if c, fOK, sOK := vatCheck(t); fOK {
+					got, sumOK = c, sOK
+				} else if gstinRe.MatchString(t) {
+					got, sumOK = t, true
+				} else if c := strings.Join(toks[:n], " "); n <= 4 && taxNoRe.MatchString(strings.ReplaceAll(c, " ", "")) {
+					got, sumOK = strings.ReplaceAll(c, " ", ""), true
+				} else if n == 1 && len(digitsOnly(t)) >= 7 && idTokRe.MatchString(t) {
+					got, sumOK = t, false
+				}
+				if got != "" {
+					gws = wordsFor(sp.words, toks[0])
+					break
+				}
+			}
+			if got != "" {
+				found = append(found, idc{got, gws, sp.seg, h.weight * sp.factor, sumOK, "label:" + sp.how})
+				if h.lab.fields[0] == "buyer_id" {
+					found[len(found)-1].format = "your"
+				}
+				break
+			}
+			if _, ok := ParseAmount(sp.text); ok {
+				break
+			}
+		}
+	}
+	for _, f := range found {
+		conf := f.base
+		if !f.sumOK {
+			conf *= 0.6
+		}
+		ctx := fold(f.seg.line.text())
+		toBuyer := f.format == "your" || yourRe.MatchString(ctx) || x.buyer.contains(f.seg)
+		if toBuyer {
+			x.add(cand{field: "buyer_id", value: f.id, raw: f.id, conf: conf, page: pageOf(f.ws), box: boxOf(f.ws), conv: "vat_id", format: f.format, line: f.seg.line, valid: &f.sumOK})
+			continue
+		}
+		if x.seller.contains(f.seg) {
+			conf = math.Min(1, conf+0.25)
+		} else if x.seller != nil {
+			conf *= 0.8
+		}
+		v := f.sumOK
+		msg := ""
+		if !v {
+			msg = "check digits do not match"
+		}
+		x.add(cand{field: "seller_id", value: f.id, raw: f.id, conf: conf, page: pageOf(f.ws), box: boxOf(f.ws), conv: "vat_id", format: f.format, line: f.seg.line, valid: &v, msg: msg})
+	}
+}
+
+// bank finds IBANs, BICs and bank names without labels.
+func (x *extractor) bank() {
+	for _, ln := range x.l.lines {
+		for _, s := range ln.segs {
+			iban, ws, ok, valid := findIBANShape(s.words)
+			if !ok {
+				continue
+			}
+			c := cand{field: "account_number", value: iban, raw: iban, conf: 0.8 * x.accountOwner(s), page: pageOf(ws), box: boxOf(ws), conv: "iban", format: "pattern", line: ln}
+			if !valid {
+				c.conf *= 0.6
+				c.valid, c.msg = &valid, "IBAN check digits do not match"
+			}
+			x.add(c)
+			for _, o := range ln.segs {
+				for _, w := range o.words {
+					if b, ok := normalizeBIC(w.text); ok && !strings.HasPrefix(iban, b) {
+						x.add(cand{field: "swift_code", value: b, raw: w.text, conf: 0.6 * x.accountOwner(s), page: w.page, box: w.box, conv: "string", format: "pattern", line: ln})
+					}
+				}
+			}
+			// "IBAN …, BIC …, Sparkasse Musterstadt": a bank name among comma-separated parts.
+			for _, part := range strings.Split(ln.text(), ",") {
+				p := strings.Trim(collapse(part), " .;")
+				f := fold(p)
+				if nameLike(p) && regexp.MustCompile(`(^|\s)(bank|sparkasse|banque|banca|banco|volksbank|raiffeisen)|bank($|\s)`).MatchString(f) && !strings.Contains(f, "iban") && !strings.Contains(f, "bic") && len(strings.Fields(p)) <= 5 {
+					x.add(cand{field: "bank_name", value: p, raw: p, conf: 0.5, page: ln.page, box: s.box, conv: "string", format: "pattern", line: ln})
+				}
+			}
+		}
+	}
+}
+
+// emails gives the e-mail addresses to the seller or the buyer.
+func (x *extractor) emails() {
+	for _, ln := range x.l.lines {
+		for _, s := range ln.segs {
+			for _, w := range s.words {
+				m := emailRe.FindString(w.text)
+				if m == "" {
+					continue
+				}
+				field, conf := "seller_email", 0.6
+				if x.buyer.contains(s) {
+					field = "buyer_email"
+				} else if x.seller.contains(s) {
+					conf = 0.8
+				}
+				x.add(cand{field: field, value: m, raw: w.text, conf: conf, page: w.page, box: w.box, conv: "string", format: "pattern", line: ln})
+			}
+		}
+	}
+}

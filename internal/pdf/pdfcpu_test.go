@@ -1,0 +1,79 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/crescent-idp/crescent/internal/doc"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+)
+
+// These tests make variants of a corpus PDF with pdfcpu.
+
+func TestRotatedPage(t *testing.T) {
+	src, err := os.ReadFile(corpusFile(t, "invoice2data/AzureInterior.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upright := textOf(t, src, 1)
+	want := find(t, upright, "279.84")
+	for _, rot := range []int{90, 270} {
+		var buf bytes.Buffer
+		if err := api.Rotate(bytes.NewReader(src), &buf, rot, nil, model.NewDefaultConfiguration()); err != nil {
+			t.Fatal(err)
+		}
+		p := textOf(t, buf.Bytes(), 1)
+		checkPage(t, "rotated", p)
+		if math.Abs(p.Width-upright.Height) > 1 || math.Abs(p.Height-upright.Width) > 1 {
+			t.Errorf("%d°: page %gx%g, want %gx%g", rot, p.Width, p.Height, upright.Height, upright.Width)
+		}
+		// The upright box turned clockwise by rot.
+		x0, y0, x1, y1 := want.X0, want.Y0, want.X1, want.Y1
+		for range rot / 90 {
+			x0, y0, x1, y1 = 1-y1, x0, 1-y0, x1
+		}
+		got := find(t, p, "279.84")
+		for i, v := range [4]float64{x0, y0, x1, y1} {
+			if math.Abs(got.Box()[i]-v) > 0.005 {
+				t.Errorf("%d°: 279.84 at %.4f, want %.4f", rot, got.Box(), [4]float64{x0, y0, x1, y1})
+				break
+			}
+		}
+	}
+}
+
+func TestEncrypted(t *testing.T) {
+	src, err := os.ReadFile(corpusFile(t, "invoice2data/AzureInterior.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := api.Encrypt(bytes.NewReader(src), &buf, model.NewAESConfiguration("user", "owner", 256)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = testReader.OpenDocument(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if !errors.Is(err, ErrEncrypted) {
+		t.Fatalf("password-protected PDF: %v, want ErrEncrypted", err)
+	}
+	t.Log(err)
+}
+
+// textOf returns the text of a page of a PDF held in memory.
+func textOf(t *testing.T, b []byte, page int) doc.Page {
+	t.Helper()
+	d, err := testReader.OpenDocument(context.Background(), bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	p, err := d.Text(context.Background(), page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,172 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif"  // registers GIF for image.Decode
+	_ "image/jpeg" // registers JPEG
+	_ "image/png"  // registers PNG
+	"io"
+	"os"
+
+	_ "golang.org/x/image/bmp"  // registers BMP
+	_ "golang.org/x/image/tiff" // registers TIFF (first page)
+	_ "golang.org/x/image/webp" // registers WebP
+
+	"github.com/crescent-idp/crescent/internal/doc"
+	"github.com/crescent-idp/crescent/internal/einvoice"
+	"github.com/crescent-idp/crescent/internal/extract"
+	"github.com/crescent-idp/crescent/internal/filetype"
+	"github.com/crescent-idp/crescent/internal/pdf"
+	"github.com/crescent-idp/crescent/internal/workspace"
+)
+
+// readResult is what reading one file gave.
+type readResult struct {
+	pages   []doc.Page
+	invoice *einvoice.Invoice // structured data, when the file carries it
+	status  workspace.StatusInfo
+}
+
+func fileStatus(base workspace.StatusInfo, msg string) workspace.StatusInfo {
+	base.Msg = msg
+	return base
+}
+
+// readFile reads one original into pages of words and, for e-invoices, the
+// structured invoice. Unreadable content is a status, not an error; the
+// error is for infrastructure (blob store, disk, cancellation).
+func (p *Pipeline) readFile(ctx context.Context, f workspace.File, cfg workspace.ProcessConfig) (readResult, error) {
+	tmp, err := p.spool(ctx, f)
+	if err != nil {
+		return readResult{}, err
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	switch filetype.Kind(f.Kind) {
+	case filetype.KindCII, filetype.KindUBL:
+		inv, err := einvoice.ParseXML(tmp)
+		if err != nil {
+			return readResult{status: fileStatus(workspace.FileUnsupported, "the e-invoice XML could not be read: "+err.Error())}, nil
+		}
+		return readResult{invoice: inv, status: workspace.FileCompleted}, nil
+	case filetype.KindText:
+		b, err := io.ReadAll(io.LimitReader(tmp, 5<<20))
+		if err != nil {
+			return readResult{}, err
+		}
+		return readResult{pages: extract.TextPages(string(b)), status: workspace.FileCompleted}, nil
+	case filetype.KindPDF:
+		return p.readPDF(ctx, tmp, cfg)
+	case filetype.KindPNG, filetype.KindJPEG, filetype.KindGIF, filetype.KindBMP, filetype.KindWebP, filetype.KindTIFF:
+		return p.readImage(ctx, tmp, cfg)
+	}
+	return readResult{status: fileStatus(workspace.FileUnsupported, "unsupported file kind "+f.Kind)}, nil
+}
+
+// readPDF reads the embedded e-invoice (when the process uses it), then
+// every page's text layer, OCRing pages that have none.
+func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.ProcessConfig) (readResult, error) {
+	var res readResult
+	if cfg.UseEmbeddedInvoiceData {
+		inv, err := einvoice.FromPDF(f)
+		if err == nil {
+			res.invoice = inv
+		} else if !errors.Is(err, einvoice.ErrNotEInvoice) {
+			p.log.WarnContext(ctx, "embedded e-invoice unreadable; using the page text", "err", err.Error())
+		}
+	}
+	reader := p.pdfReader(ctx)
+	if reader == nil {
+		if res.invoice != nil {
+			res.status = workspace.FileCompleted
+			return res, nil
+		}
+		res.status = fileStatus(workspace.FileFailed, "the PDF reader is unavailable on this server")
+		return res, nil
+	}
+	d, err := reader.OpenFile(ctx, f.Name())
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		res.status = fileStatus(workspace.FileUnsupported, "the PDF could not be opened: "+err.Error())
+		return res, nil
+	}
+	defer d.Close()
+	ocrMissing, ocrDone := 0, 0
+	for n := 1; n <= d.PageCount(); n++ {
+		pg, err := d.Text(ctx, n)
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			p.log.WarnContext(ctx, "page text unreadable", "page", n, "err", err.Error())
+			pg = doc.Page{Num: n, Source: doc.SourceText}
+		}
+		if !pdf.HasUsableText(pg) {
+			switch {
+			case p.ocr == nil || p.ocr.Check(ctx) != nil:
+				ocrMissing++
+			case ocrDone >= p.cfg.MaxOCRPages:
+			default:
+				if op, err := p.ocrPage(ctx, d, n, cfg.OCRLanguages); err == nil {
+					pg = op
+					ocrDone++
+				} else if ctx.Err() != nil {
+					return res, ctx.Err()
+				} else {
+					p.log.WarnContext(ctx, "OCR of a page failed", "page", n, "err", err.Error())
+				}
+			}
+		}
+		pg.Num = n
+		res.pages = append(res.pages, pg)
+	}
+	res.status = workspace.FileCompleted
+	if words(res.pages) == 0 && res.invoice == nil {
+		msg := "the PDF has no readable text"
+		if ocrMissing > 0 {
+			msg = "the PDF's pages are scanned images and the OCR engine (tesseract) is not available on this server"
+		}
+		res.status = fileStatus(workspace.FileFailed, msg)
+	}
+	return res, nil
+}
+
+// ocrPage renders one PDF page and recognises it.
+func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, n int, langs []string) (doc.Page, error) {
+	img, err := d.Render(ctx, n, p.cfg.RenderDPI)
+	if err != nil {
+		return doc.Page{}, fmt.Errorf("render page %d: %w", n, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, p.cfg.PageTimeout)
+	defer cancel()
+	return p.ocr.Recognize(pctx, img, langs)
+}
+
+// readImage decodes an image and recognises it.
+func (p *Pipeline) readImage(ctx context.Context, f *os.File, cfg workspace.ProcessConfig) (readResult, error) {
+	if p.ocr == nil || p.ocr.Check(ctx) != nil {
+		return readResult{status: fileStatus(workspace.FileFailed, "images need OCR, and the OCR engine (tesseract) is not available on this server")}, nil
+	}
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return readResult{status: fileStatus(workspace.FileUnsupported, "the image could not be decoded: "+err.Error())}, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, p.cfg.PageTimeout)
+	defer cancel()
+	pg, err := p.ocr.Recognize(pctx, img, cfg.OCRLanguages)
+	if err != nil {
+		if ctx.Err() != nil {
+			return readResult{}, ctx.Err()
+		}
+		return readResult{status: fileStatus(workspace.FileFailed, "OCR failed: "+err.Error())}, nil
+	}
+	pg.Num = 1
+	return readResult{pages: []doc.Page{pg}, status: workspace.FileCompleted}, nil
+}

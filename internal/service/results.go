@@ -1,0 +1,224 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crescent-idp/crescent/internal/workspace"
+)
+
+// Results reads processing results and applies review edits.
+type Results struct {
+	Store       workspace.ResultStore
+	Collections *Collections
+	Now         func() time.Time
+}
+
+// ResultSet is a collection's results with what is needed to show them.
+type ResultSet struct {
+	Collection workspace.Collection
+	Process    workspace.Process
+	Documents  []workspace.Document
+	Files      map[string]workspace.StatusInfo
+}
+
+// Get returns the results of a collection visible to by.
+func (r *Results) Get(ctx context.Context, by workspace.Principal, cid string) (ResultSet, error) {
+	col, err := r.Collections.Get(ctx, by, cid)
+	if err != nil {
+		return ResultSet{}, err
+	}
+	p, err := r.Collections.Processes.GetProcess(ctx, by.OrgID, col.ProcessID)
+	if err != nil {
+		return ResultSet{}, err
+	}
+	docs, err := r.Store.Documents(ctx, cid)
+	if err != nil {
+		return ResultSet{}, err
+	}
+	files, err := r.Store.FileOutcomes(ctx, cid)
+	if err != nil {
+		return ResultSet{}, err
+	}
+	return ResultSet{Collection: col, Process: p, Documents: docs, Files: files}, nil
+}
+
+// Pages returns the page texts of a collection visible to by.
+func (r *Results) Pages(ctx context.Context, by workspace.Principal, cid string, words bool) (ResultSet, []workspace.PageText, error) {
+	col, err := r.Collections.Get(ctx, by, cid)
+	if err != nil {
+		return ResultSet{}, nil, err
+	}
+	p, err := r.Collections.Processes.GetProcess(ctx, by.OrgID, col.ProcessID)
+	if err != nil {
+		return ResultSet{}, nil, err
+	}
+	files, err := r.Store.FileOutcomes(ctx, cid)
+	if err != nil {
+		return ResultSet{}, nil, err
+	}
+	pages, err := r.Store.Pages(ctx, cid, words)
+	return ResultSet{Collection: col, Process: p, Files: files}, pages, err
+}
+
+// Edit is a reviewer's value for a data point.
+type Edit struct {
+	Field    string
+	Value    any
+	RawValue *string
+	PageNum  *int
+	BBox     []float64
+}
+
+// editable finds the document and checks the collection can be edited:
+// CodeConflict while it is queued or processing, CodeNotFound for an
+// unknown document.
+func (r *Results) editable(ctx context.Context, by workspace.Principal, cid, did string) (ResultSet, workspace.Document, error) {
+	rs, err := r.Get(ctx, by, cid)
+	if err != nil {
+		return rs, workspace.Document{}, err
+	}
+	switch rs.Collection.Status {
+	case workspace.StatusNeedsReview, workspace.StatusAccepted:
+	default:
+		return rs, workspace.Document{}, workspace.Errorf(workspace.CodeConflict, "the collection is %s; results can be edited once it needs review", rs.Collection.Status)
+	}
+	for _, d := range rs.Documents {
+		if d.ID == did {
+			return rs, d, nil
+		}
+	}
+	return rs, workspace.Document{}, workspace.NotFound("document")
+}
+
+// AddExtraction records a reviewer's value, ranked before every extracted
+// candidate. It fails with CodeInvalid for a field that is not a scalar
+// data point of the process or a value of the wrong type.
+func (r *Results) AddExtraction(ctx context.Context, by workspace.Principal, cid, did string, e Edit) (workspace.Extraction, error) {
+	rs, d, err := r.editable(ctx, by, cid, did)
+	if err != nil {
+		return workspace.Extraction{}, err
+	}
+	dp, err := scalarDataPoint(rs.Process, e.Field)
+	if err != nil {
+		return workspace.Extraction{}, err
+	}
+	x, err := userExtraction(dp, e, r.Now())
+	if err != nil {
+		return workspace.Extraction{}, err
+	}
+	x.ID, x.DocumentID, x.CollectionID, x.Field, x.Rank = workspace.NewID(), d.ID, cid, dp.Name, -1
+	return x, r.Store.AddExtraction(ctx, x)
+}
+
+// UpdateExtraction replaces the value of one extraction with a reviewer's.
+func (r *Results) UpdateExtraction(ctx context.Context, by workspace.Principal, cid, did, eid string, e Edit) (workspace.Extraction, error) {
+	rs, d, err := r.editable(ctx, by, cid, did)
+	if err != nil {
+		return workspace.Extraction{}, err
+	}
+	for _, old := range d.Extractions {
+		if old.ID != eid {
+			continue
+		}
+		if e.Field != "" && e.Field != old.Field {
+			return workspace.Extraction{}, workspace.Invalid("body: field", "an extraction keeps its field; add a new one for another field")
+		}
+		e.Field = old.Field
+		dp, err := scalarDataPoint(rs.Process, old.Field)
+		if err != nil {
+			return workspace.Extraction{}, err
+		}
+		if e.PageNum == nil && e.BBox == nil {
+			e.PageNum, e.BBox = &old.PageNum, old.BBox
+		}
+		x, err := userExtraction(dp, e, r.Now())
+		if err != nil {
+			return workspace.Extraction{}, err
+		}
+		x.ID, x.DocumentID, x.CollectionID, x.Field, x.Rank, x.CreatedAt = old.ID, d.ID, cid, old.Field, old.Rank, old.CreatedAt
+		return x, r.Store.UpdateExtraction(ctx, x)
+	}
+	return workspace.Extraction{}, workspace.NotFound("extraction")
+}
+
+// DeleteExtraction removes one extraction.
+func (r *Results) DeleteExtraction(ctx context.Context, by workspace.Principal, cid, did, eid string) error {
+	if _, _, err := r.editable(ctx, by, cid, did); err != nil {
+		return err
+	}
+	return r.Store.DeleteExtraction(ctx, did, eid)
+}
+
+func scalarDataPoint(p workspace.Process, field string) (workspace.DataPoint, error) {
+	for _, dp := range p.Config.DataPoints {
+		if dp.Name == field && dp.Type != "table" {
+			return dp, nil
+		}
+	}
+	return workspace.DataPoint{}, workspace.Invalid("body: field", fmt.Sprintf("%q is not a data point of this process", field))
+}
+
+// userExtraction converts a reviewer's value by the data point's type.
+func userExtraction(dp workspace.DataPoint, e Edit, now time.Time) (workspace.Extraction, error) {
+	raw := fmt.Sprint(e.Value)
+	if e.RawValue != nil {
+		raw = *e.RawValue
+	}
+	value, conv, err := convertUserValue(dp.Type, e.Value)
+	if err != nil {
+		return workspace.Extraction{}, err
+	}
+	if len(e.BBox) != 0 && len(e.BBox) != 4 {
+		return workspace.Extraction{}, workspace.Invalid("body: bbox", "bbox is [x0, y0, x1, y1], relative to the page")
+	}
+	for _, v := range e.BBox {
+		if v < 0 || v > 1 || math.IsNaN(v) {
+			return workspace.Extraction{}, workspace.Invalid("body: bbox", "bbox coordinates are between 0 and 1")
+		}
+	}
+	page := 0
+	if e.PageNum != nil {
+		if *e.PageNum < 0 {
+			return workspace.Extraction{}, workspace.Invalid("body: pageNum", "pageNum is 1 or more")
+		}
+		page = *e.PageNum
+	}
+	now = now.UTC().Truncate(time.Second)
+	return workspace.Extraction{
+		Value: value, RawValue: raw, ConverterType: conv, Status: workspace.Extracted, Validation: workspace.ValidSkipped,
+		Confidence: 1, PageNum: page, BBox: e.BBox, Source: workspace.SourceUser, CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+func convertUserValue(typ string, v any) (any, string, error) {
+	switch typ {
+	case "date":
+		s, ok := v.(string)
+		if _, err := time.Parse("2006-01-02", s); !ok || err != nil {
+			return nil, "", workspace.Invalid("body: value", "a date is written YYYY-MM-DD")
+		}
+		return s, "date", nil
+	case "amount", "number":
+		switch x := v.(type) {
+		case float64:
+			return x, typ, nil
+		case string:
+			f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+			if err == nil {
+				return f, typ, nil
+			}
+		}
+		return nil, "", workspace.Invalid("body: value", "an amount is a JSON number such as 1234.56")
+	default:
+		s, ok := v.(string)
+		if !ok {
+			return nil, "", workspace.Invalid("body: value", "the value is a string")
+		}
+		return strings.TrimSpace(s), "string", nil
+	}
+}
