@@ -83,7 +83,7 @@ func New(db *sql.DB, postgres bool, p Processor, cfg Config, log *slog.Logger) (
 		// A job still "running" this long after it started belonged to a
 		// process that died: run it again. Finishing is idempotent.
 		RescueStuckJobsAfter: cfg.JobTimeout + time.Minute,
-		MaxAttempts:       cfg.MaxAttempts,
+		MaxAttempts:          cfg.MaxAttempts,
 	}
 	if rc.FetchPollInterval <= 0 {
 		rc.FetchPollInterval = 100 * time.Millisecond
