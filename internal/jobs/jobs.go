@@ -82,7 +82,7 @@ func New(db *sql.DB, postgres bool, p Processor, cfg Config, log *slog.Logger) (
 		JobTimeout:        cfg.JobTimeout,
 		// A job still "running" this long after it started belonged to a
 		// process that died: run it again. Finishing is idempotent.
-		RescueStuckJobsAfter: cfg.JobTimeout + time.Minute,
+		RescueStuckJobsAfter: cfg.JobTimeout + 10*time.Second,
 		MaxAttempts:          cfg.MaxAttempts,
 	}
 	if rc.FetchPollInterval <= 0 {

@@ -44,13 +44,7 @@ func (r *Reader) OpenFile(ctx context.Context, path string) (*Document, error) {
 		f.Close()
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	d, err := r.OpenDocument(ctx, f, fi.Size())
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	d.file = f
-	return d, nil
+	return r.open(ctx, f, fi.Size(), f)
 }
 
 // OpenDocument opens the size bytes of a PDF read from src, which must stay
@@ -60,23 +54,30 @@ func (r *Reader) OpenFile(ctx context.Context, path string) (*Document, error) {
 // ErrCorrupt for one PDFium cannot open, the error of src if reading it
 // failed, and ErrClosed after Reader.Close.
 func (r *Reader) OpenDocument(ctx context.Context, src io.ReadSeeker, size int64) (*Document, error) {
+	return r.open(ctx, src, size, nil)
+}
+
+// open opens src; the document owns file, if any, which open closes when it
+// fails.
+func (r *Reader) open(ctx context.Context, src io.ReadSeeker, size int64, file *os.File) (*Document, error) {
 	if size <= 0 {
+		closeFile(file)
 		return nil, fmt.Errorf("pdf: %w: the file is empty", ErrCorrupt)
 	}
-	if r.isClosed() {
-		return nil, ErrClosed
+	if err := r.acquire(); err != nil {
+		closeFile(file)
+		return nil, err
 	}
 	inst, err := r.pool.GetInstanceWithContext(ctx)
 	if err != nil {
+		closeFile(file)
+		r.active.Done()
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, fmt.Errorf("pdf: waiting for a free PDFium instance: %w", ctxErr)
 		}
-		if r.isClosed() {
-			return nil, ErrClosed
-		}
 		return nil, fmt.Errorf("pdf: get PDFium instance: %w", err)
 	}
-	d := &Document{r: r, inst: inst, src: &source{ReadSeeker: src}}
+	d := &Document{r: r, inst: inst, src: &source{ReadSeeker: src}, file: file}
 	err = d.do(ctx, "open", func() error {
 		res, err := inst.OpenDocument(&requests.OpenDocument{FileReader: d.src, FileReaderSize: size})
 		if err != nil {
@@ -93,11 +94,20 @@ func (r *Reader) OpenDocument(ctx context.Context, src io.ReadSeeker, size int64
 		d.pages = n.PageCount
 		return nil
 	})
+	if err == nil {
+		err = r.register(d)
+	}
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+func closeFile(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
 }
 
 // openError maps PDFium's load errors to ours.
@@ -109,7 +119,7 @@ func openError(err error) error {
 		return fmt.Errorf("%w: the PDF uses an unsupported encryption", ErrEncrypted)
 	case errors.Is(err, pdfiumerrors.ErrFile), errors.Is(err, pdfiumerrors.ErrFormat),
 		errors.Is(err, pdfiumerrors.ErrPage), errors.Is(err, pdfiumerrors.ErrUnknown):
-		return fmt.Errorf("%w: the file is not a PDF or is truncated or damaged (%v)", ErrCorrupt, err)
+		return fmt.Errorf("%w: the file is not a PDF, or is truncated (%v)", ErrCorrupt, err)
 	}
 	return fmt.Errorf("%w: PDFium could not open the file: %v", ErrCorrupt, err)
 }
@@ -118,15 +128,18 @@ func openError(err error) error {
 func (d *Document) PageCount() int { return d.pages }
 
 // Close releases the document's instance to the pool and closes the file
-// OpenFile opened. It is idempotent.
+// OpenFile opened. It waits for a call under way to end, and is
+// idempotent.
 func (d *Document) Close() error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	if errors.Is(d.broken, ErrClosed) {
+		d.mu.Unlock()
+		return nil
+	}
 	var err error
-	if d.inst != nil {
-		// The instance frees the document with itself; an instance already
-		// closed by Reader.Close reports an error worth nothing.
-		if cerr := d.inst.Close(); cerr != nil && !d.r.isClosed() {
+	if d.inst != nil { // nil if killed
+		// The instance frees the document with itself.
+		if cerr := d.inst.Close(); cerr != nil {
 			err = fmt.Errorf("pdf: close instance: %w", cerr)
 		}
 		d.inst = nil
@@ -135,9 +148,9 @@ func (d *Document) Close() error {
 		err = errors.Join(err, d.file.Close())
 		d.file = nil
 	}
-	if d.broken == nil {
-		d.broken = ErrClosed
-	}
+	d.broken = ErrClosed
+	d.mu.Unlock()
+	d.r.release(d)
 	return err
 }
 
@@ -162,7 +175,7 @@ func (d *Document) pageReq(page int) requests.Page {
 func (d *Document) do(ctx context.Context, what string, fn func() error) (err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.r.isClosed() || errors.Is(d.broken, ErrClosed) {
+	if errors.Is(d.broken, ErrClosed) {
 		return ErrClosed
 	}
 	if d.broken != nil {
@@ -180,31 +193,26 @@ func (d *Document) do(ctx context.Context, what string, fn func() error) (err er
 		defer close(killed)
 		inst.Kill()
 	})
-	retire := func(cause error) {
-		if stop() {
-			inst.Kill()
-		} else {
-			<-killed
-		}
-		d.inst, d.broken = nil, cause
-	}
 	defer func() {
 		p := recover()
-		switch {
-		case !stop():
+		if !stop() {
 			// The deadline won, whatever fn returned.
 			<-killed
 			err = fmt.Errorf("pdf: %s: %w", what, ctx.Err())
 			d.inst, d.broken = nil, err
+			return
+		}
+		switch {
 		case p != nil:
 			err = fmt.Errorf("pdf: %s: %w: PDFium failed (%v)", what, ErrCorrupt, p)
-			retire(err)
 		case d.src.err != nil:
 			err = fmt.Errorf("pdf: %s: reading the file: %w", what, d.src.err)
-			retire(err)
 		case err != nil && fatal(err):
-			retire(err)
+		default:
+			return
 		}
+		inst.Kill()
+		d.inst, d.broken = nil, err
 	}()
 	if err := fn(); err != nil {
 		return fmt.Errorf("pdf: %s: %w", what, err)

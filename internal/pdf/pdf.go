@@ -35,14 +35,14 @@ import (
 var (
 	// ErrEncrypted means the PDF needs a password, or uses an encryption
 	// PDFium does not support.
-	ErrEncrypted = errors.New("pdf is encrypted")
+	ErrEncrypted = errors.New("encrypted PDF")
 	// ErrCorrupt means the file is not a PDF, or is truncated or damaged
 	// beyond what PDFium repairs, or PDFium failed on it.
-	ErrCorrupt = errors.New("pdf is damaged")
+	ErrCorrupt = errors.New("damaged PDF")
 	// ErrTooLarge means a page would render to more than MaxRenderPixels.
-	ErrTooLarge = errors.New("pdf page over a limit")
+	ErrTooLarge = errors.New("PDF page over a limit")
 	// ErrClosed means the Reader or Document was closed.
-	ErrClosed = errors.New("pdf reader closed")
+	ErrClosed = errors.New("pdf: closed")
 )
 
 // MaxRenderPixels is the largest image Render produces: 60 megapixels, an
@@ -76,6 +76,8 @@ type Reader struct {
 
 	mu     sync.Mutex
 	closed bool
+	docs   map[*Document]struct{} // open documents
+	active sync.WaitGroup         // open documents and OpenDocument calls
 }
 
 // Open compiles PDFium, or loads it from cfg.CacheDir, and starts the pool.
@@ -119,7 +121,7 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 
 // start builds the runtime and the pool and checks that an instance starts.
 func start(cfg Config) (*Reader, error) {
-	r := &Reader{cfg: cfg}
+	r := &Reader{cfg: cfg, docs: map[*Document]struct{}{}}
 	rc := wazero.NewRuntimeConfig().
 		// PDFium lowers setjmp/longjmp to WebAssembly exceptions.
 		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
@@ -163,20 +165,62 @@ func start(cfg Config) (*Reader, error) {
 	return r, nil
 }
 
-// Close stops the pool and closes every document still open. It is
-// idempotent and returns the first error of the first call.
+// Close closes every document still open, waiting for calls on them to
+// end, then stops the pool. It is idempotent; later calls return nil.
 func (r *Reader) Close() error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.closed {
+		r.mu.Unlock()
 		return nil
 	}
 	r.closed = true
-	var err error
-	if r.pool != nil {
-		err = r.pool.Close()
+	docs := make([]*Document, 0, len(r.docs))
+	for d := range r.docs {
+		docs = append(docs, d)
 	}
-	return errors.Join(err, r.closeCache())
+	r.mu.Unlock()
+
+	var errs []error
+	for _, d := range docs {
+		errs = append(errs, d.Close())
+	}
+	// OpenDocument calls under way see closed and give their instance back.
+	r.active.Wait()
+	if r.pool != nil {
+		errs = append(errs, r.pool.Close())
+	}
+	return errors.Join(append(errs, r.closeCache())...)
+}
+
+// acquire registers an OpenDocument call, or returns ErrClosed.
+func (r *Reader) acquire() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrClosed
+	}
+	r.active.Add(1)
+	return nil
+}
+
+// register adds an opened document, or returns ErrClosed if Close began
+// meanwhile.
+func (r *Reader) register(d *Document) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return ErrClosed
+	}
+	r.docs[d] = struct{}{}
+	return nil
+}
+
+// release removes a closed document.
+func (r *Reader) release(d *Document) {
+	r.mu.Lock()
+	delete(r.docs, d)
+	r.mu.Unlock()
+	r.active.Done()
 }
 
 func (r *Reader) isClosed() bool {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -369,6 +370,38 @@ func TestDamaged(t *testing.T) {
 	}
 }
 
+// failingReader fails every read after the first n bytes of the file.
+type failingReader struct {
+	*bytes.Reader
+	n int64
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if pos, _ := f.Seek(0, io.SeekCurrent); pos+int64(len(p)) > f.n {
+		return 0, errDisk
+	}
+	return f.Reader.Read(p)
+}
+
+func TestReadError(t *testing.T) {
+	data, err := os.ReadFile(corpusFile(t, "invoice2data/AzureInterior.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = testReader.OpenDocument(context.Background(), &failingReader{bytes.NewReader(data), 1000}, int64(len(data)))
+	if !errors.Is(err, errDisk) || errors.Is(err, ErrCorrupt) {
+		t.Fatalf("open with a failing reader: %v, want the read error", err)
+	}
+	t.Log(err)
+	// The pool is still whole: both workers can be had.
+	a, b := openFile(t, corpusFile(t, "invoice2data/AzureInterior.pdf")), openFile(t, corpusFile(t, "invoice2data/oyo.pdf"))
+	if a.PageCount() != 1 || b.PageCount() != 1 {
+		t.Fatal("page counts")
+	}
+}
+
 func TestTimeoutKillsInstance(t *testing.T) {
 	f := corpusFile(t, "invoice2data/AzureInterior.pdf")
 	r, err := Open(context.Background(), Config{Workers: 1, CacheDir: testCacheDir})
@@ -430,6 +463,55 @@ func TestPageTimeout(t *testing.T) {
 	defer d.Close()
 	if _, err := d.Render(context.Background(), 1, 600); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Render beyond PageTimeout: %v", err)
+	}
+}
+
+func TestCloseReaderWithOpenDocuments(t *testing.T) {
+	f := corpusFile(t, "invoice2data/AzureInterior.pdf")
+	r, err := Open(context.Background(), Config{Workers: 2, CacheDir: testCacheDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []*Document
+	for range 2 {
+		d, err := r.OpenFile(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	// A third open waits for a worker; Close ends it.
+	waiting := make(chan error, 1)
+	go func() {
+		_, err := r.OpenFile(context.Background(), f)
+		waiting <- err
+	}()
+	// Calls race with Close and either finish or see ErrClosed.
+	var wg sync.WaitGroup
+	for _, d := range docs {
+		wg.Go(func() {
+			for range 20 {
+				if _, err := d.Text(context.Background(), 1); err != nil && !errors.Is(err, ErrClosed) {
+					t.Errorf("Text during Close: %v", err)
+				}
+			}
+		})
+	}
+	time.Sleep(20 * time.Millisecond)
+	if err := r.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	wg.Wait()
+	if err := <-waiting; !errors.Is(err, ErrClosed) {
+		t.Errorf("OpenFile waiting during Close: %v", err)
+	}
+	for _, d := range docs {
+		if _, err := d.Text(context.Background(), 1); !errors.Is(err, ErrClosed) {
+			t.Errorf("Text after Close: %v", err)
+		}
+		if err := d.Close(); err != nil {
+			t.Errorf("Document.Close after Reader.Close: %v", err)
+		}
 	}
 }
 

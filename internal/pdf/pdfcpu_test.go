@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"io"
 	"math"
 	"os"
 	"testing"
 
 	"github.com/crescent-idp/crescent/internal/doc"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 )
 
@@ -76,4 +79,35 @@ func textOf(t *testing.T, b []byte, page int) doc.Page {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func TestScannedPage(t *testing.T) {
+	png, err := os.ReadFile(corpusFile(t, "invoice2data/AmazonWebServices.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := api.ImportImages(nil, &buf, []io.Reader{bytes.NewReader(png)}, pdfcpu.DefaultImportConfig(), model.NewDefaultConfiguration()); err != nil {
+		t.Fatal(err)
+	}
+	d, err := testReader.OpenDocument(context.Background(), bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	p, err := d.Text(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Words) != 0 || HasUsableText(p) {
+		t.Errorf("an image-only page has %d words, HasUsableText %v", len(p.Words), HasUsableText(p))
+	}
+	// pdfcpu makes a page of one point per pixel: 72 dpi is the scan itself.
+	img, err := d.Render(context.Background(), 1, 72)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, darkest := meanMin(img.(*image.Gray), img.Bounds()); m > 250 || darkest > 64 {
+		t.Errorf("rendered scan: mean %.0f darkest %d, want a page with ink", m, darkest)
+	}
 }

@@ -230,17 +230,18 @@ func cmpFloat(a, b float64) int {
 
 // HasUsableText reports whether a page's text layer is real text rather
 // than nothing, a stray line on a scan, or glyphs without a Unicode mapping:
-// at least 5 words that contain a letter or digit and no unmapped glyph
-// (U+FFFD, private use), at least 20 letters in them, and such words at
-// least half of all words. Pages for which it is false go to OCR.
+// at least 5 words with a letter or digit and no unmapped glyph (U+FFFD or
+// private use), at least 20 letters among them, and no more words with
+// unmapped glyphs than such good words. Pages for which it is false go to
+// OCR. It cannot tell a font whose codes map to the wrong letters.
 func HasUsableText(p doc.Page) bool {
-	good, letters := 0, 0
+	good, bad, letters := 0, 0, 0
 	for _, w := range p.Words {
-		n, ok, alnum := 0, true, false
+		n, unmapped, alnum := 0, false, false
 		for _, r := range w.Text {
 			switch {
 			case r == unicode.ReplacementChar || unicode.In(r, unicode.Co):
-				ok = false
+				unmapped = true
 			case unicode.IsLetter(r):
 				n++
 				alnum = true
@@ -248,10 +249,13 @@ func HasUsableText(p doc.Page) bool {
 				alnum = true
 			}
 		}
-		if ok && alnum {
+		switch {
+		case unmapped:
+			bad++
+		case alnum:
 			good++
 			letters += n
 		}
 	}
-	return good >= 5 && letters >= 20 && 2*good >= len(p.Words)
+	return good >= 5 && letters >= 20 && bad <= good
 }

@@ -138,6 +138,8 @@ func TestHasUsableText(t *testing.T) {
 		{"\ufffd\ufffd \ufffd\ufffd \ufffd \ufffd\ufffd\ufffd", false}, // unmapped glyphs
 		{"ab\ue000c de\ue001f gh\ue002 ij\ue003 kl\ue004 mnopqrstuvwxyz", false},
 		{"Invoice Total Amount Due Payment Terms", true},
+		{"Total - - - - - - - - - - - - : : : : € € € Amount Due Payment Terms", true}, // symbols are neutral
+		{"Rechnung \ufffd\ufffd \ufffd\ufffd \ufffd \ufffd\ufffd \ufffd \ufffd Nummer Datum Betrag Summe", false},
 	}
 	for _, tt := range tests {
 		if got := HasUsableText(page(tt.text)); got != tt.want {
