@@ -10,7 +10,7 @@ DATA_DIR ?= ./data
 # PostgreSQL for the tests: the local server when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: all build run test test-deps test-postgres lint fuzz clean
+.PHONY: all build run test test-deps test-postgres lint fuzz eval clean
 
 all: build
 
@@ -46,8 +46,21 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
 
+# eval prints precision, recall and F1 per field on ../shared/corpus, with
+# embedded e-invoice data used and ignored.
+eval:
+	$(GO) test -count=1 -run TestCorpusEval -v ./internal/pipeline | grep -v '^=== '
+
+# fuzz runs every fuzz target for FUZZTIME each.
+FUZZTIME ?= 20s
 fuzz:
-	$(GO) test ./internal/auth -run '^$$' -fuzz FuzzParseAuthorization -fuzztime 30s
+	$(GO) test ./internal/auth -run '^$$' -fuzz FuzzParseAuthorization -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/filetype -run '^$$' -fuzz FuzzInspect -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/einvoice -run '^$$' -fuzz FuzzParseXML -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/ocr -run '^$$' -fuzz FuzzParseTSV -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/extract -run '^$$' -fuzz FuzzParseDate -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/extract -run '^$$' -fuzz FuzzParseAmount -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/extract -run '^$$' -fuzz FuzzExtract -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

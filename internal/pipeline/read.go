@@ -59,7 +59,7 @@ func (p *Pipeline) readFile(ctx context.Context, f workspace.File, cfg workspace
 		if err != nil {
 			return readResult{}, err
 		}
-		return readResult{pages: extract.TextPages(string(b)), status: workspace.FileCompleted}, nil
+		return readText(b), nil
 	case filetype.KindPDF:
 		return p.readPDF(ctx, tmp, cfg)
 	case filetype.KindPNG, filetype.KindJPEG, filetype.KindGIF, filetype.KindBMP, filetype.KindWebP, filetype.KindTIFF:
@@ -169,4 +169,9 @@ func (p *Pipeline) readImage(ctx context.Context, f *os.File, cfg workspace.Proc
 	}
 	pg.Num = 1
 	return readResult{pages: []doc.Page{pg}, status: workspace.FileCompleted}, nil
+}
+
+// readText lays a plain-text document out as pages of words.
+func readText(b []byte) readResult {
+	return readResult{pages: extract.TextPages(string(b)), status: workspace.FileCompleted}
 }

@@ -1,0 +1,223 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/crescent-idp/crescent/internal/filetype"
+	"github.com/crescent-idp/crescent/internal/ocr"
+	"github.com/crescent-idp/crescent/internal/pdf"
+	"github.com/crescent-idp/crescent/internal/workspace"
+)
+
+// coreFields are the fields the quality bar is set on.
+var coreFields = []string{"invoice_number", "invoice_date", "total_amount", "net_amount", "tax_amount", "currency",
+	"seller_name", "buyer_name", "seller_id", "account_number"}
+
+type expectedDoc struct {
+	File            string         `json:"file"`
+	Fields          map[string]any `json:"fields"`
+	NotInPDFText    []string       `json:"not_in_pdf_text"`
+	XMLPDFMismatch  bool           `json:"xml_pdf_mismatch"`
+	AlternateFields map[string]any `json:"alternates"`
+}
+
+type tally struct{ correct, predicted, truth int }
+
+func (t tally) scores() (p, r, f float64) {
+	if t.predicted > 0 {
+		p = float64(t.correct) / float64(t.predicted)
+	}
+	if t.truth > 0 {
+		r = float64(t.correct) / float64(t.truth)
+	}
+	if p+r > 0 {
+		f = 2 * p * r / (p + r)
+	}
+	return
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+// same compares as the corpus README says: amounts to the cent, ids
+// without spaces and dashes, strings case- and space-insensitively.
+func same(field string, want, got any) bool {
+	if got == nil || got == "" {
+		return false
+	}
+	if w, ok := want.(float64); ok {
+		g, ok := got.(float64)
+		return ok && math.Abs(g-w) < 0.005
+	}
+	norm := func(v any) string {
+		s := strings.ToLower(fmt.Sprint(v))
+		return strings.Trim(spaces.ReplaceAllString(s, " "), " .,;:")
+	}
+	switch field {
+	case "account_number", "seller_id", "buyer_id", "swift_code":
+		strip := func(v any) string { return strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(fmt.Sprint(v))) }
+		return strip(got) == strip(want)
+	}
+	return norm(got) == norm(want)
+}
+
+// TestCorpusEval scores extraction through the real readers against
+// ../shared/corpus, with embedded e-invoice data used and ignored, and
+// prints a per-field table (run it with -v, or make eval). It fails when
+// text-only core F1 drops below 0.85 or e-invoice F1 below 1.
+func TestCorpusEval(t *testing.T) {
+	root := "../../../shared/corpus"
+	sets, _ := filepath.Glob(filepath.Join(root, "*", "expected.json"))
+	if len(sets) == 0 {
+		t.Skip("corpus not available")
+	}
+	ctx := context.Background()
+	cache := filepath.Join(os.TempDir(), "crescent-test-pdfium-cache")
+	p := New(Config{TempDir: t.TempDir()}, nil, nil, func(ctx context.Context) (*pdf.Reader, error) {
+		return pdf.Open(ctx, pdf.Config{Workers: 1, CacheDir: cache})
+	}, ocr.New(ocr.Config{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer p.Close()
+	invoices, _ := workspace.ProcessTypeByID(workspace.ProcessTypeInvoices)
+	for _, set := range sets {
+		var items []expectedDoc
+		raw, err := os.ReadFile(set)
+		if err != nil || json.Unmarshal(raw, &items) != nil {
+			t.Fatalf("%s: %v", set, err)
+		}
+		dir := filepath.Dir(set)
+		for _, textOnly := range []bool{true, false} {
+			mode := map[bool]string{true: "text only", false: "e-invoice used"}[textOnly]
+			cfg := workspace.ProcessConfig{DataPoints: invoices.DataPoints, UseEmbeddedInvoiceData: !textOnly, OCRLanguages: []string{"eng"}}
+			per := map[string]*tally{}
+			var core tally
+			einvoiceDocs := 0
+			for _, it := range items {
+				if textOnly && it.XMLPDFMismatch {
+					continue
+				}
+				got, fromXML := p.evalFile(ctx, t, filepath.Join(dir, it.File), cfg)
+				if fromXML {
+					einvoiceDocs++
+				}
+				skip := map[string]bool{}
+				if textOnly {
+					for _, f := range it.NotInPDFText {
+						skip[f] = true
+					}
+				}
+				for field, want := range it.Fields {
+					if field == "line_items" || skip[field] {
+						continue
+					}
+					tl := per[field]
+					if tl == nil {
+						tl = &tally{}
+						per[field] = tl
+					}
+					tl.truth++
+					g, ok := got[field]
+					if ok {
+						tl.predicted++
+					}
+					ok = ok && (same(field, want, g) || sameAlternate(field, it.AlternateFields[field], g))
+					if ok {
+						tl.correct++
+					}
+				}
+			}
+			for _, f := range coreFields {
+				if tl := per[f]; tl != nil {
+					core.correct, core.predicted, core.truth = core.correct+tl.correct, core.predicted+tl.predicted, core.truth+tl.truth
+				}
+			}
+			t.Logf("\n%s", table(filepath.Base(dir)+" / "+mode, per, core))
+			_, _, f1 := core.scores()
+			switch {
+			case textOnly && f1 < 0.85:
+				t.Errorf("%s, text only: core F1 %.3f < 0.85", filepath.Base(dir), f1)
+			case !textOnly && einvoiceDocs == len(items) && f1 < 1:
+				t.Errorf("%s, e-invoice used: core F1 %.3f < 1", filepath.Base(dir), f1)
+			}
+		}
+	}
+}
+
+func sameAlternate(field string, alts, got any) bool {
+	list, _ := alts.([]any)
+	for _, a := range list {
+		if same(field, a, got) {
+			return true
+		}
+	}
+	return false
+}
+
+// evalFile reads one corpus file as the pipeline does and returns the best
+// value of every field, and whether the e-invoice was used.
+func (p *Pipeline) evalFile(ctx context.Context, t *testing.T, path string, cfg workspace.ProcessConfig) (map[string]any, bool) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	info, err := filetype.Inspect(f, st.Size(), filetype.Limits{})
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var read readResult
+	switch info.Kind {
+	case filetype.KindPDF:
+		read, err = p.readPDF(ctx, f, cfg)
+	case filetype.KindText:
+		var b []byte
+		b, err = os.ReadFile(path)
+		read = readText(b)
+	default:
+		t.Fatalf("%s: unexpected kind %s", path, info.Kind)
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	docs := p.documents(workspace.Collection{ID: "eval"}, workspace.File{ID: "f", Name: filepath.Base(path)}, read, cfg)
+	out := map[string]any{}
+	if len(docs) == 0 {
+		return out, false
+	}
+	fromXML := false
+	for _, e := range docs[0].Extractions {
+		if _, seen := out[e.Field]; !seen {
+			out[e.Field] = e.Value
+			fromXML = fromXML || e.Source == workspace.SourceEInvoice
+		}
+	}
+	return out, fromXML
+}
+
+func table(title string, per map[string]*tally, core tally) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%-16s %6s %6s %6s  correct/predicted/truth\n", title, "field", "P", "R", "F1")
+	names := make([]string, 0, len(per))
+	for f := range per {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	for _, f := range names {
+		p, r, f1 := per[f].scores()
+		fmt.Fprintf(&b, "%-16s %6.3f %6.3f %6.3f  %d/%d/%d\n", f, p, r, f1, per[f].correct, per[f].predicted, per[f].truth)
+	}
+	p, r, f1 := core.scores()
+	fmt.Fprintf(&b, "%-16s %6.3f %6.3f %6.3f  %d/%d/%d\n", "CORE (micro)", p, r, f1, core.correct, core.predicted, core.truth)
+	return b.String()
+}
