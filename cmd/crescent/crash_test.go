@@ -139,4 +139,3 @@ func statusCounts(t *testing.T, base, key string, ids []string, wait bool) map[s
 	}
 	return counts
 }
-

@@ -65,7 +65,9 @@ func same(field string, want, got any) bool {
 	}
 	switch field {
 	case "account_number", "seller_id", "buyer_id", "swift_code":
-		strip := func(v any) string { return strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(fmt.Sprint(v))) }
+		strip := func(v any) string {
+			return strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(fmt.Sprint(v)))
+		}
 		return strip(got) == strip(want)
 	}
 	return norm(got) == norm(want)
