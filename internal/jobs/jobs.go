@@ -75,6 +75,9 @@ func Migrate(ctx context.Context, db *sql.DB, postgres bool) error {
 
 // New builds the queue over db. With cfg.Workers > 0, p does the work.
 func New(db *sql.DB, postgres bool, p Processor, cfg Config, log *slog.Logger) (*Queue, error) {
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = 10 * time.Minute
+	}
 	rc := &river.Config{
 		Logger:            log.With("component", "jobs"),
 		FetchPollInterval: cfg.PollInterval,

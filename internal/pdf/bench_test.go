@@ -220,13 +220,7 @@ func wasmMemory(d *Document) uint32 {
 	if !m.IsValid() || !m.CanInterface() {
 		return 0
 	}
-	mod, ok := m.Interface().(interface {
-		Memory() interface{ Size() uint32 }
-	})
-	if !ok {
-		return sizeOf(m.Interface())
-	}
-	return mod.Memory().Size()
+	return sizeOf(m.Interface())
 }
 
 // sizeOf calls Memory().Size() by reflection.

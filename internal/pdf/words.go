@@ -28,8 +28,8 @@ func (c char) empty() bool { return !(c.x1 > c.x0) && !(c.y1 > c.y0) }
 // are a word apart by the font's metrics, and those spaces split words. The
 // gap rule only catches what it leaves joined, such as table cells drawn
 // without spaces: glyph boxes are tight, so side bearings alone often make
-// a quarter of the height; measured against pdftotext's words on the
-// corpus, 0.25 split 28% of the words apart, 1.0 agrees on 99.6%.
+// a quarter of the height. Against pdftotext's words on the corpus, a gap
+// of 0.25 kept 72% of them whole, 1.0 keeps 99.8%.
 const (
 	// wordGap is the largest gap between two glyphs of one word.
 	wordGap = 1.0
@@ -57,8 +57,8 @@ type wordBuilder struct {
 // at a space or control character, at a gap wider than wordGap, and where
 // the next glyph is not on the same line. Soft hyphens become "-" at the end
 // of a word and vanish inside one. Text is NFKC-normalised, so ligatures
-// (ﬁ) become their letters; words without a box or without a letter, digit
-// or symbol are dropped.
+// (ﬁ) become their letters. Words without a box, outside the page, or
+// without a letter, digit, punctuation mark or symbol are dropped.
 func words(chars []char, w, h float64) []doc.Word {
 	var out []doc.Word
 	var b wordBuilder
