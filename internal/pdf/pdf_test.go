@@ -320,6 +320,27 @@ func TestRenderLimits(t *testing.T) {
 	}
 }
 
+func TestFitDPI(t *testing.T) {
+	for _, c := range []struct {
+		w, h float64
+		dpi  int
+		want int
+	}{
+		{595, 842, 300, 300},  // A4
+		{595, 842, 1200, 664}, // A4 at 1200 dpi would be 139 megapixels
+		{2480, 3508, 300, 159},
+		{1e6, 1e6, 300, 1},
+	} {
+		got := FitDPI(c.w, c.h, c.dpi)
+		if got != c.want {
+			t.Errorf("FitDPI(%g, %g, %d) = %d, want %d", c.w, c.h, c.dpi, got, c.want)
+		}
+		if px := math.Ceil(c.w*float64(got)/72) * math.Ceil(c.h*float64(got)/72); got > 1 && px > MaxRenderPixels {
+			t.Errorf("FitDPI(%g, %g, %d) = %d gives %.0f pixels", c.w, c.h, c.dpi, got, px)
+		}
+	}
+}
+
 func TestDamaged(t *testing.T) {
 	good, err := os.ReadFile(corpusFile(t, "invoice2data/AzureInterior.pdf"))
 	if err != nil {

@@ -102,11 +102,16 @@ func TestScannedPage(t *testing.T) {
 	if len(p.Words) != 0 || HasUsableText(p) {
 		t.Errorf("an image-only page has %d words, HasUsableText %v", len(p.Words), HasUsableText(p))
 	}
-	// pdfcpu makes a page of one point per pixel: 72 dpi is the scan itself.
-	img, err := d.Render(context.Background(), 1, 72)
-	if err != nil {
-		t.Fatal(err)
+	// pdfcpu makes a page of one point per pixel, too large for 300 dpi.
+	if _, err := d.Render(context.Background(), 1, 300); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Render of a %gx%g point page at 300 dpi: %v, want ErrTooLarge", p.Width, p.Height, err)
 	}
+	dpi := FitDPI(p.Width, p.Height, 300)
+	img, err := d.Render(context.Background(), 1, dpi)
+	if err != nil {
+		t.Fatalf("Render at FitDPI %d: %v", dpi, err)
+	}
+	t.Logf("%gx%g points: FitDPI(300) = %d, %v pixels", p.Width, p.Height, dpi, img.Bounds().Size())
 	if m, darkest := meanMin(img.(*image.Gray), img.Bounds()); m > 250 || darkest > 64 {
 		t.Errorf("rendered scan: mean %.0f darkest %d, want a page with ink", m, darkest)
 	}

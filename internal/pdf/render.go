@@ -77,3 +77,16 @@ func (d *Document) render(page, dpi int) (*image.Gray, error) {
 	}
 	return dst, nil
 }
+
+// FitDPI returns dpi, lowered if needed so that a page of width by height
+// points (doc.Page.Width and Height from Text) renders within
+// MaxRenderPixels; at least 1. Pages of scanned images are sometimes one
+// point per pixel, so that 300 dpi would be four times the scan.
+func FitDPI(width, height float64, dpi int) int {
+	for dpi > 1 && math.Ceil(width*float64(dpi)/72)*math.Ceil(height*float64(dpi)/72) > MaxRenderPixels {
+		// Jump close to the limit, then step down past rounding.
+		fit := int(72 * math.Sqrt(MaxRenderPixels/(width*height)))
+		dpi = max(1, min(dpi-1, fit))
+	}
+	return dpi
+}
