@@ -3,149 +3,20 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"sort"
 
+	"github.com/crescent-idp/crescent/internal/results"
 	"github.com/crescent-idp/crescent/internal/service"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
 
-// ConverterBody names how a value was converted.
-type ConverterBody struct {
-	Type   string  `json:"type"`
-	Format *string `json:"format"`
-}
-
-// ExtractionBody is one candidate value of a data point.
-type ExtractionBody struct {
-	ID               string               `json:"id"`
-	Value            any                  `json:"value"`
-	RawValue         string               `json:"rawValue"`
-	Converter        ConverterBody        `json:"converter"`
-	Status           workspace.StatusInfo `json:"status"`
-	ValidationStatus workspace.StatusInfo `json:"validationStatus"`
-	Metadata         map[string]any       `json:"metadata"`
-	Confidence       float64              `json:"confidence"`
-	PageNum          int                  `json:"pageNum"`
-	BBox             []float64            `json:"bbox"`
-	Source           string               `json:"source" enum:"text,ocr,einvoice,user"`
-}
-
-// ClassificationBody is a document's class.
-type ClassificationBody struct {
-	DocumentClass string               `json:"documentClass"`
-	Status        workspace.StatusInfo `json:"status"`
-	Validation    workspace.StatusInfo `json:"validation"`
-}
-
-// DocResultBody is one document's results.
-type DocResultBody struct {
-	DocumentID     string                      `json:"documentId"`
-	Name           string                      `json:"name"`
-	Pages          []int                       `json:"pages"`
-	Classification ClassificationBody          `json:"classification"`
-	ExtractedData  map[string][]ExtractionBody `json:"extractedData"`
-	Tables         map[string]workspace.Table  `json:"tables"`
-}
-
-// FileResultBody is one file's results.
-type FileResultBody struct {
-	FileID    string               `json:"fileId"`
-	FileName  string               `json:"fileName"`
-	Status    workspace.StatusInfo `json:"status"`
-	Documents []DocResultBody      `json:"documents"`
-}
-
-// ResultsBody is the results document of a collection.
-type ResultsBody struct {
-	CollectionID     string           `json:"collectionId"`
-	CollectionName   string           `json:"collectionName"`
-	CollectionStatus string           `json:"collectionStatus"`
-	ProcessID        string           `json:"processId"`
-	ProcessName      string           `json:"processName"`
-	Results          []FileResultBody `json:"results"`
-}
-
-func extractionBody(e workspace.Extraction) ExtractionBody {
-	var format *string
-	if e.ConverterFormat != "" {
-		f := e.ConverterFormat
-		format = &f
-	}
-	bbox := e.BBox
-	if bbox == nil {
-		bbox = []float64{}
-	}
-	return ExtractionBody{
-		ID: e.ID, Value: e.Value, RawValue: e.RawValue, Converter: ConverterBody{Type: e.ConverterType, Format: format},
-		Status: e.Status, ValidationStatus: e.Validation, Metadata: map[string]any{}, Confidence: e.Confidence,
-		PageNum: e.PageNum, BBox: bbox, Source: e.Source,
-	}
-}
-
-// NewResultsBody renders a result set: every scalar data point of the
-// process is listed, sorted by name, with [] where nothing was found, and
-// every table data point has a table. Exports and destinations reuse it.
-func NewResultsBody(rs service.ResultSet) ResultsBody {
-	var scalars, tables []workspace.DataPoint
-	for _, dp := range rs.Process.Config.DataPoints {
-		if dp.Type == "table" {
-			tables = append(tables, dp)
-		} else {
-			scalars = append(scalars, dp)
-		}
-	}
-	sort.Slice(scalars, func(i, j int) bool { return scalars[i].Name < scalars[j].Name })
-	out := ResultsBody{
-		CollectionID: rs.Collection.ID, CollectionName: rs.Collection.Name, CollectionStatus: rs.Collection.Status,
-		ProcessID: rs.Process.ID, ProcessName: rs.Process.Name, Results: []FileResultBody{},
-	}
-	for _, f := range rs.Collection.Files {
-		fr := FileResultBody{FileID: f.ID, FileName: f.Name, Status: rs.Files[f.ID], Documents: []DocResultBody{}}
-		if fr.Status.Code == "" {
-			fr.Status = workspace.StatusInfo{Status: rs.Collection.Status, Code: "", Msg: "Not processed yet"}
-		}
-		for _, d := range rs.Documents {
-			if d.FileID != f.ID {
-				continue
-			}
-			db := DocResultBody{
-				DocumentID: d.ID, Name: d.Name, Pages: []int{d.FirstPage, d.LastPage},
-				Classification: ClassificationBody{DocumentClass: d.Class, Status: d.ClassStatus, Validation: d.Validation},
-				ExtractedData:  map[string][]ExtractionBody{}, Tables: map[string]workspace.Table{},
-			}
-			for _, dp := range scalars {
-				db.ExtractedData[dp.Name] = []ExtractionBody{}
-			}
-			for _, e := range d.Extractions {
-				if _, ok := db.ExtractedData[e.Field]; ok {
-					db.ExtractedData[e.Field] = append(db.ExtractedData[e.Field], extractionBody(e))
-				}
-			}
-			for _, dp := range tables {
-				t, ok := d.Tables[dp.Name]
-				if !ok {
-					t = workspace.Table{Columns: dp.Columns}
-				}
-				if t.Rows == nil {
-					t.Rows = []map[string]workspace.Cell{}
-				}
-				db.Tables[dp.Name] = t
-			}
-			fr.Documents = append(fr.Documents, db)
-		}
-		out.Results = append(out.Results, fr)
-	}
-	return out
-}
-
-type resultsOutput struct{ Body ResultsBody }
+type resultsOutput struct{ Body results.Results }
 
 func (s *Server) getResults(ctx context.Context, in *collectionIDInput) (*resultsOutput, error) {
 	rs, err := s.deps.Results.Get(ctx, principal(ctx), in.CID)
 	if err != nil {
 		return nil, err
 	}
-	return &resultsOutput{Body: NewResultsBody(rs)}, nil
+	return &resultsOutput{Body: results.New(rs)}, nil
 }
 
 // OCR results.
@@ -242,7 +113,7 @@ type addExtractionInput struct {
 	Body extractionEditBody
 }
 
-type extractionOutput struct{ Body ExtractionBody }
+type extractionOutput struct{ Body results.Extraction }
 
 func (s *Server) addExtraction(ctx context.Context, in *addExtractionInput) (*extractionOutput, error) {
 	if in.Body.Field == "" {
@@ -252,7 +123,7 @@ func (s *Server) addExtraction(ctx context.Context, in *addExtractionInput) (*ex
 	if err != nil {
 		return nil, err
 	}
-	return &extractionOutput{Body: extractionBody(e)}, nil
+	return &extractionOutput{Body: results.ExtractionView(e)}, nil
 }
 
 type updateExtractionInput struct {
@@ -267,7 +138,7 @@ func (s *Server) updateExtraction(ctx context.Context, in *updateExtractionInput
 	if err != nil {
 		return nil, err
 	}
-	return &extractionOutput{Body: extractionBody(e)}, nil
+	return &extractionOutput{Body: results.ExtractionView(e)}, nil
 }
 
 type extractionIDInput struct {

@@ -327,8 +327,8 @@ func TestFitDPI(t *testing.T) {
 		want int
 	}{
 		{595, 842, 300, 300},  // A4
-		{595, 842, 1200, 664}, // A4 at 1200 dpi would be 139 megapixels
-		{2480, 3508, 300, 159},
+		{595, 842, 1200, 787}, // A4 at 1200 dpi would be 139 megapixels
+		{2480, 3508, 300, 189},
 		{1e6, 1e6, 300, 1},
 	} {
 		got := FitDPI(c.w, c.h, c.dpi)

@@ -30,7 +30,9 @@ const deviceScale = 64
 // Text returns the words of the 1-based page from the PDF's text layer:
 // boxes relative to the displayed page (crop box and rotation applied), in
 // reading order, Conf 1, Source doc.SourceText, Width and Height in points.
-// A page without a text layer has no words; see HasUsableText. It returns
+// Text running up or down the page is grouped along its direction; text
+// upside down on the displayed page comes out with its words reversed. A
+// page without a text layer has no words; see HasUsableText. It returns
 // an error wrapping ErrCorrupt if PDFium fails on the page, or the context's
 // error when ctx or the page timeout ends first.
 func (d *Document) Text(ctx context.Context, page int) (doc.Page, error) {
