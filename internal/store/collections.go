@@ -288,9 +288,9 @@ func (s *Store) DeleteCollection(ctx context.Context, orgID, id string) ([]strin
 // TransitionCollection moves the collection from one of from to to.
 func (s *Store) TransitionCollection(ctx context.Context, orgID, id string, from []string, to, message string, enqueue bool, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var status string
+		var status, processID string
 		var priority bool
-		err := tx.QueryRowContext(ctx, `SELECT status, priority FROM collections WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&status, &priority)
+		err := tx.QueryRowContext(ctx, `SELECT status, priority, process_id FROM collections WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&status, &priority, &processID)
 		if err != nil {
 			return notFoundIf(err, "collection")
 		}
@@ -310,6 +310,11 @@ func (s *Store) TransitionCollection(ctx context.Context, orgID, id string, from
 			id, orgID, to, message, unix(at), progress)
 		if err != nil {
 			return err
+		}
+		if to == workspace.StatusAccepted {
+			if err := s.emit(ctx, tx, orgID, processID, id, workspace.EventAccepted); err != nil {
+				return err
+			}
 		}
 		if enqueue {
 			return s.enqueueTx(ctx, tx, id, priority)

@@ -53,8 +53,8 @@ func (s *Store) SetProgress(ctx context.Context, id string, progress int) error 
 func (s *Store) FinishCollection(ctx context.Context, o workspace.Outcome, at time.Time) (bool, error) {
 	ok := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var processID string
-		err := tx.QueryRowContext(ctx, `SELECT process_id FROM collections WHERE id = $1 AND status = $2`, o.CollectionID, workspace.StatusProcessing).Scan(&processID)
+		var processID, orgID string
+		err := tx.QueryRowContext(ctx, `SELECT process_id, org_id FROM collections WHERE id = $1 AND status = $2`, o.CollectionID, workspace.StatusProcessing).Scan(&processID, &orgID)
 		if err == sql.ErrNoRows {
 			return nil // stopped or deleted meanwhile: keep nothing
 		}
@@ -97,7 +97,14 @@ func (s *Store) FinishCollection(ctx context.Context, o workspace.Outcome, at ti
 			}
 		}
 		ok = true
-		return nil
+		switch o.Status {
+		case workspace.StatusFailed:
+			return s.emit(ctx, tx, orgID, processID, o.CollectionID, workspace.EventFailed)
+		case workspace.StatusAccepted:
+			return s.emit(ctx, tx, orgID, processID, o.CollectionID, workspace.EventProcessed, workspace.EventAccepted)
+		default:
+			return s.emit(ctx, tx, orgID, processID, o.CollectionID, workspace.EventProcessed)
+		}
 	})
 	return ok, err
 }

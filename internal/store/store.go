@@ -47,6 +47,8 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	enqueue Enqueuer
+	events  EventEnqueuer
+	exports ExportEnqueuer
 }
 
 // Open connects to the database named by rawURL: "postgres://…" or
