@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -138,4 +139,46 @@ func statusCounts(t *testing.T, base, key string, ids []string, wait bool) map[s
 		counts[c.Status]++
 	}
 	return counts
+}
+
+// TestKillBeforeDeliveryStillDelivers lets a webhook receiver refuse the
+// first attempt, kills the server with SIGKILL, restarts it and expects
+// the event to arrive after all: the event was committed with the status.
+func TestKillBeforeDeliveryStillDelivers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: kills and restarts the server")
+	}
+	pdf, err := os.ReadFile(corpusPDF)
+	if err != nil {
+		t.Skip("corpus not available")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	flags := []string{"--data-dir", dir, "--job-timeout", "15s", "--allow-private-destinations"}
+	addr := freeAddr(t)
+	base := "http://" + addr
+	first := startProcess(t, bin, addr, flags...)
+	key, pid := setup(t, base, []string{"--data-dir", dir})
+	rx := newReceiver(t, 1)
+	if st, d := createDestination(t, base, key, pid, rx.srv.URL+"/hook"); st != 201 {
+		t.Fatalf("destination: %d %v", st, d)
+	}
+	body, ct := multipartPDF(t, pdf)
+	_, b := call(t, "POST", base+"/api/v0.3/processes/"+pid+"/collections", key, ct, body)
+	var col struct{ ID string }
+	_ = json.Unmarshal(b, &col)
+	waitFor(t, "the first, refused, attempt", time.Minute, func() bool { _, calls := rx.deliveries(); return calls >= 1 })
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = first.Process.Wait()
+	if got, _ := rx.deliveries(); len(got) != 0 {
+		t.Fatal("delivered before the kill; the test proves nothing")
+	}
+	startProcess(t, bin, addr, flags...)
+	waitFor(t, "delivery after the restart", 2*time.Minute, func() bool { got, _ := rx.deliveries(); return len(got) == 1 })
+	got, _ := rx.deliveries()
+	if !bytes.Contains(got[0].body, []byte(col.ID)) {
+		t.Fatal("the delivered event does not name the collection")
+	}
 }

@@ -19,9 +19,11 @@ import (
 	"github.com/crescent-idp/crescent/internal/auth"
 	"github.com/crescent-idp/crescent/internal/blob"
 	"github.com/crescent-idp/crescent/internal/config"
+	"github.com/crescent-idp/crescent/internal/deliver"
 	"github.com/crescent-idp/crescent/internal/httpapi"
 	"github.com/crescent-idp/crescent/internal/jobs"
 	"github.com/crescent-idp/crescent/internal/ocr"
+	"github.com/crescent-idp/crescent/internal/outbound"
 	"github.com/crescent-idp/crescent/internal/pdf"
 	"github.com/crescent-idp/crescent/internal/pipeline"
 	"github.com/crescent-idp/crescent/internal/service"
@@ -68,14 +70,22 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		return pdf.Open(ctx, pdf.Config{Workers: max(1, cfg.Workers), CacheDir: filepath.Join(cfg.DataDir, "cache", "pdfium"), PageTimeout: time.Minute})
 	}
 	proc := pipeline.New(pipeline.Config{TempDir: tmp}, st, bl, openPDF, ocrEngine, log)
+	results := &service.Results{Store: st, Collections: collections, Now: time.Now}
+	guard := deliver.Guard{AllowPrivate: cfg.AllowPrivateDestinations}
+	sender := &outbound.Sender{Store: st, Results: results, Originals: bl, Webhook: deliver.Webhook{Guard: guard},
+		DirectoryRoots: cfg.DirectoryRoots, Log: log, Now: time.Now}
+	builder := &outbound.Builder{Source: st, Blobs: bl, TempDir: tmp, Log: log, Now: time.Now}
 	q, err := jobs.New(st.DB(), st.Dialect() == store.Postgres, proc, jobs.Config{
 		Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, MaxAttempts: 5,
+		Deliverer: eventJobs{sender}, Exporter: builder,
 	}, log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	st.SetEnqueuer(q.Enqueue)
+	st.SetEventEnqueuer(q.EnqueueEvent)
+	st.SetExportEnqueuer(q.EnqueueExport)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -89,7 +99,11 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		Keys:        service.NewKeys(st, st),
 		Processes:   &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
 		Collections: collections,
-		Results:     &service.Results{Store: st, Collections: collections, Now: time.Now},
+		Results:     results,
+		Exports:     &service.Exports{Store: st, Collections: collections, Blobs: bl, Log: log, Now: time.Now},
+		Destinations: &service.Destinations{Store: st, Processes: st, Guard: guard, DirectoryRoots: cfg.DirectoryRoots,
+			Now: time.Now},
+		Sender: sender,
 		Checks: []httpapi.Check{
 			{Name: "database", Probe: st.Ping},
 			{Name: "blobStore", Probe: bl.Ping},
@@ -156,3 +170,14 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	log.Info("stopped")
 	return errors.Join(herr, qerr)
 }
+
+// eventJobs adapts the sender to the job queue's event jobs.
+type eventJobs struct{ s *outbound.Sender }
+
+func (e eventJobs) Deliver(ctx context.Context, ev jobs.DeliverEvent, attempt int, last bool) error {
+	return e.s.Deliver(ctx, ev.DestinationID, ev.EventID, ev.EventType, ev.CollectionID, attempt, last)
+}
+
+func (e eventJobs) NextRetry(attempt int) time.Duration { return e.s.NextRetry(attempt) }
+
+func (e eventJobs) MaxAttempts() int { return e.s.MaxAttempts() }

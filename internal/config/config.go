@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -31,6 +32,9 @@ type Config struct {
 	MaxFileBytes int64
 	MaxFiles     int
 	MaxPages     int
+
+	AllowPrivateDestinations bool
+	DirectoryRoots           []string
 
 	Workers    int
 	JobTimeout time.Duration
@@ -73,6 +77,13 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 	fs.Int64Var(&c.MaxFileBytes, "max-file-bytes", 256<<20, "largest uploaded file accepted")
 	integer(&c.MaxFiles, "max-files", "CRESCENT_MAX_FILES", 50, "most files in one collection")
 	integer(&c.MaxPages, "max-pages", "CRESCENT_MAX_PAGES", 500, "most pages in one uploaded file")
+	fs.BoolVar(&c.AllowPrivateDestinations, "allow-private-destinations", getenv("CRESCENT_ALLOW_PRIVATE_DESTINATIONS") == "true",
+		"let webhooks and S3 endpoints reach loopback, private and link-local addresses (env CRESCENT_ALLOW_PRIVATE_DESTINATIONS)")
+	var roots []string
+	if v := getenv("CRESCENT_DIRECTORY_ROOTS"); v != "" {
+		roots = strings.Split(v, ",")
+	}
+	fs.StringSliceVar(&c.DirectoryRoots, "directory-root", roots, "folder that directory destinations may write under, repeatable (env CRESCENT_DIRECTORY_ROOTS, comma-separated)")
 	integer(&c.Workers, "workers", "CRESCENT_WORKERS", 2, "documents processed at once by this process (0: API only)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", 10*time.Minute, "longest one processing attempt of a collection may run")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/crescent-idp/crescent/internal/auth"
 	"github.com/crescent-idp/crescent/internal/blob"
+	"github.com/crescent-idp/crescent/internal/deliver"
 	"github.com/crescent-idp/crescent/internal/jobs"
 	"github.com/crescent-idp/crescent/internal/service"
 	"github.com/crescent-idp/crescent/internal/store"
@@ -100,14 +101,16 @@ func newHarness(t *testing.T, dbURL string, cfg Config) *harness {
 	limits.MaxFileBytes = 4 << 20
 	h.collections = &service.Collections{Store: st, Processes: st, Blobs: bl, Limits: limits, TempDir: t.TempDir(), Log: log, Now: time.Now}
 	srv := New(cfg, Deps{
-		Auth:        auth.NewAuthenticator(h.keys),
-		Keys:        service.NewKeys(st, st),
-		Processes:   &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
-		Collections: h.collections,
-		Results:     &service.Results{Store: st, Collections: h.collections, Now: time.Now},
-		Checks:      []Check{{Name: "database", Probe: st.Ping}},
-		Log:         log,
-		Registry:    prometheus.NewRegistry(),
+		Auth:         auth.NewAuthenticator(h.keys),
+		Keys:         service.NewKeys(st, st),
+		Processes:    &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
+		Collections:  h.collections,
+		Results:      &service.Results{Store: st, Collections: h.collections, Now: time.Now},
+		Exports:      &service.Exports{Store: st, Collections: h.collections, Blobs: bl, Log: log, Now: time.Now},
+		Destinations: &service.Destinations{Store: st, Processes: st, Guard: deliver.Guard{}, Now: time.Now},
+		Checks:       []Check{{Name: "database", Probe: st.Ping}},
+		Log:          log,
+		Registry:     prometheus.NewRegistry(),
 	})
 	h.srv = srv
 	ts := httptest.NewServer(srv)

