@@ -52,14 +52,7 @@ func (s *Store) ListKeys(ctx context.Context, f workspace.KeyFilter, p workspace
 
 // DeleteKey removes key id if it belongs to f; CodeNotFound otherwise.
 func (s *Store) DeleteKey(ctx context.Context, f workspace.KeyFilter, id string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM api_keys WHERE id = $1 AND org_id = $2 AND process_id = $3`, id, f.OrgID, f.ProcessID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return workspace.NotFound("API key")
-	}
-	return nil
+	return deleteOne(ctx, s.w, "API key", `DELETE FROM api_keys WHERE id = $1 AND org_id = $2 AND process_id = $3`, id, f.OrgID, f.ProcessID)
 }
 
 // TouchKey records use at time at, unless a use within interval before at

@@ -260,29 +260,44 @@ func (s *Store) SetMetadata(ctx context.Context, orgID, id string, md map[string
 func (s *Store) DeleteCollection(ctx context.Context, orgID, id string) ([]string, error) {
 	var blobs []string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT blob_key FROM files WHERE collection_id = $1 AND org_id = $2`, id, orgID)
-		if err != nil {
+		var err error
+		if blobs, err = strings1(ctx, tx, `SELECT blob_key FROM files WHERE collection_id = $1 AND org_id = $2`, id, orgID); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return err
-			}
-			blobs = append(blobs, k)
-		}
-		rows.Close()
-		res, err := tx.ExecContext(ctx, `DELETE FROM collections WHERE id = $1 AND org_id = $2`, id, orgID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return workspace.NotFound("collection")
-		}
-		return nil
+		return deleteOne(ctx, tx, "collection", `DELETE FROM collections WHERE id = $1 AND org_id = $2`, id, orgID)
 	})
 	return blobs, err
+}
+
+// strings1 returns the single text column of a query's rows.
+func strings1(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// deleteOne runs a DELETE and answers CodeNotFound about what when it
+// removed nothing.
+func deleteOne(ctx context.Context, x execer, what, q string, args ...any) error {
+	res, err := x.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return workspace.NotFound(what)
+	}
+	return nil
 }
 
 // TransitionCollection moves the collection from one of from to to.

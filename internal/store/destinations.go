@@ -125,14 +125,7 @@ func (s *Store) ListDestinations(ctx context.Context, orgID string, p workspace.
 
 // DeleteDestination removes a destination and its delivery log.
 func (s *Store) DeleteDestination(ctx context.Context, orgID, id string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM destinations WHERE id = $1 AND org_id = $2`, id, orgID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return workspace.NotFound("destination")
-	}
-	return nil
+	return deleteOne(ctx, s.w, "destination", `DELETE FROM destinations WHERE id = $1 AND org_id = $2`, id, orgID)
 }
 
 // AddDelivery records one delivery attempt.

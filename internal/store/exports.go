@@ -74,14 +74,7 @@ func (s *Store) UpdateExport(ctx context.Context, e workspace.Export) error {
 
 // DeleteExport removes an export row.
 func (s *Store) DeleteExport(ctx context.Context, orgID, id string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM exports WHERE id = $1 AND org_id = $2`, id, orgID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return workspace.NotFound("export")
-	}
-	return nil
+	return deleteOne(ctx, s.w, "export", `DELETE FROM exports WHERE id = $1 AND org_id = $2`, id, orgID)
 }
 
 // ExportCollections calls fn for every collection of an export's

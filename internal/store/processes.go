@@ -88,26 +88,14 @@ func (s *Store) UpdateProcess(ctx context.Context, p workspace.Process) error {
 func (s *Store) DeleteProcess(ctx context.Context, orgID, id string) ([]string, error) {
 	var blobs []string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT f.blob_key FROM files f JOIN collections c ON c.id = f.collection_id
+		var err error
+		blobs, err = strings1(ctx, tx, `SELECT f.blob_key FROM files f JOIN collections c ON c.id = f.collection_id
 			WHERE c.process_id = $1 AND c.org_id = $2`, id, orgID)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return err
-			}
-			blobs = append(blobs, k)
-		}
-		rows.Close()
-		res, err := tx.ExecContext(ctx, `DELETE FROM processes WHERE id = $1 AND org_id = $2`, id, orgID)
-		if err != nil {
+		if err := deleteOne(ctx, tx, "process", `DELETE FROM processes WHERE id = $1 AND org_id = $2`, id, orgID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return workspace.NotFound("process")
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM api_keys WHERE process_id = $1 AND org_id = $2`, id, orgID)
 		return err

@@ -295,14 +295,7 @@ func (s *Store) UpdateExtraction(ctx context.Context, e workspace.Extraction) er
 
 // DeleteExtraction removes an extraction.
 func (s *Store) DeleteExtraction(ctx context.Context, documentID, id string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM extractions WHERE id = $1 AND document_id = $2`, id, documentID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return workspace.NotFound("extraction")
-	}
-	return nil
+	return deleteOne(ctx, s.w, "extraction", `DELETE FROM extractions WHERE id = $1 AND document_id = $2`, id, documentID)
 }
 
 func orEmptyTables(t map[string]workspace.Table) map[string]workspace.Table {

@@ -37,6 +37,7 @@ CREATE TABLE extractions (
     updated_at       BIGINT NOT NULL
 );
 CREATE INDEX extractions_by_document ON extractions (document_id, field, rank);
+CREATE INDEX extractions_by_collection ON extractions (collection_id, document_id, field, rank);
 
 CREATE TABLE pages (
     id            TEXT PRIMARY KEY,
