@@ -33,8 +33,6 @@ func (p *party) contains(s *segment) bool {
 	return s.box[0] >= p.x0 && s.box[0] < p.x1
 }
 
-func (p *party) containsLine(ln *line) bool { return p != nil && p.lines[ln] }
-
 // region builds the party region of an anchor label.
 func (x *extractor) region(h labelHit, weight float64) *party {
 	s := h.seg

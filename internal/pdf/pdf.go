@@ -228,12 +228,6 @@ func (r *Reader) release(d *Document) {
 	r.active.Done()
 }
 
-func (r *Reader) isClosed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.closed
-}
-
 func (r *Reader) closeCache() error {
 	if r.cache == nil {
 		return nil
