@@ -42,7 +42,7 @@ func (s *Store) CreateCollection(ctx context.Context, n workspace.NewCollection)
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if i := n.Idempotency; i != nil {
 			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (org_id, idem_key, request_hash, status, response, created_at)
 				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, i.OrgID, i.Key, i.RequestHash, i.Status, string(i.Response), unix(i.CreatedAt))
@@ -75,6 +75,7 @@ func (s *Store) CreateCollection(ctx context.Context, n workspace.NewCollection)
 		}
 		return s.enqueueTx(ctx, tx, c.ID, c.Priority)
 	})
+	return err
 }
 
 func insertMetadata(ctx context.Context, tx *sql.Tx, id string, md map[string]any) error {
@@ -144,8 +145,12 @@ func (s *Store) ListCollections(ctx context.Context, f workspace.CollectionFilte
 		where = append(where, "EXISTS (SELECT 1 FROM collection_metadata m WHERE m.collection_id = c.id AND m.k = "+arg(k)+" AND m.v = "+arg(string(raw))+")")
 	}
 	cond := strings.Join(where, " AND ")
-	var total int
-	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM collections c WHERE `+cond, args...).Scan(&total); err != nil {
+	total, err := s.counts.get(ctx, cond, args, func() (int, error) {
+		var n int
+		err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM collections c WHERE `+cond, args...).Scan(&n)
+		return n, err
+	})
+	if err != nil {
 		return nil, 0, err
 	}
 	order := map[workspace.CollectionOrder]string{

@@ -49,6 +49,7 @@ type Store struct {
 	enqueue Enqueuer
 	events  EventEnqueuer
 	exports ExportEnqueuer
+	counts  countCache
 }
 
 // Open connects to the database named by rawURL: "postgres://…" or
@@ -174,6 +175,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.counts.invalidate()
 	return nil
 }
 
