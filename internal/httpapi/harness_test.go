@@ -53,7 +53,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 // harness is a real server over a real database.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	url   string
 	st    *store.Store
 	org   workspace.Org
@@ -66,7 +66,7 @@ type harness struct {
 	collections *service.Collections
 }
 
-func newHarness(t *testing.T, dbURL string, cfg Config) *harness {
+func newHarness(t testing.TB, dbURL string, cfg Config) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dbURL)
@@ -141,7 +141,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
