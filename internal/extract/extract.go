@@ -281,6 +281,17 @@ func (x *extractor) startsWithLabel(s *segment) bool {
 	return false
 }
 
+// labelledAtStart reports whether any label, the account holder's
+// included, opens the segment.
+func (x *extractor) labelledAtStart(s *segment) bool {
+	for _, h := range x.hits[s] {
+		if atStart(s, h.a) {
+			return true
+		}
+	}
+	return false
+}
+
 func boxOf(ws []word) [4]float64 {
 	if len(ws) == 0 {
 		return [4]float64{}
@@ -397,7 +408,12 @@ func (x *extractor) findDate(text string, ws []word) (string, []word, bool) {
 				continue
 			}
 			raw := strings.Join(toks[i:i+n], " ")
-			if d, ok, _ := parseDate(raw, x.monthFirst); ok {
+			d, ok, _ := parseDate(raw, x.monthFirst)
+			if !ok && strings.ContainsAny(raw[len(raw)-1:], ".,;:)!") {
+				// The end of a sentence: "bis zum 04.07.2015."
+				d, ok, _ = parseDate(raw[:len(raw)-1], x.monthFirst)
+			}
+			if ok {
 				var dws []word
 				for _, w := range ws {
 					for _, t := range toks[i : i+n] {
@@ -486,7 +502,7 @@ func (x *extractor) fallbackDates() {
 func (x *extractor) labelName(h labelHit, field string) {
 	for _, sp := range x.spans(h, 1) {
 		t := strings.Trim(sp.text, " ,.;:")
-		if !nameLike(t) {
+		if !nameLike(t) || sp.how != "inline" && x.labelledAtStart(sp.seg) {
 			continue
 		}
 		x.add(cand{field: field, value: t, raw: t, conf: 0.8 * h.weight * sp.factor, page: pageOf(sp.words), box: boxOf(sp.words),

@@ -157,8 +157,12 @@ func union(a, b [4]float64) [4]float64 {
 }
 
 // splitSegments cuts a line where the gap between two words is wider than
-// about one em.
+// about one em. Readers differ in their word boxes: some give the font's
+// box (about 1.2 em high), others the glyphs' (cap height, about 0.7 em,
+// for a line in capitals), so the em is also estimated from the average
+// advance of a character, which does not depend on the box height.
 func splitSegments(ln *line, aspect float64) {
+	minGap := 1.5 * charWidth(ln.words)
 	var cur []word
 	flush := func() {
 		if len(cur) > 0 {
@@ -171,13 +175,29 @@ func splitSegments(ln *line, aspect float64) {
 			prev := ln.words[i-1]
 			gap := (w.box[0] - prev.box[2]) // relative to width
 			hgt := ln.h * aspect            // height in width units
-			if gap > 0.8*hgt {
+			if gap > max(0.8*hgt, minGap) {
 				flush()
 			}
 		}
 		cur = append(cur, w)
 	}
 	flush()
+}
+
+// charWidth is the median width of one character of the words, relative
+// to the page width.
+func charWidth(ws []word) float64 {
+	var cw []float64
+	for _, w := range ws {
+		if n := utf8.RuneCountInString(w.text); n > 0 {
+			cw = append(cw, (w.box[2]-w.box[0])/float64(n))
+		}
+	}
+	if len(cw) == 0 {
+		return 0
+	}
+	sort.Float64s(cw)
+	return cw[len(cw)/2]
 }
 
 func newSegment(ws []word, ln *line, idx int) *segment {

@@ -67,6 +67,16 @@ var lexicon = []struct {
 		`date d'echeance`, `echeance`, `date limite de (?:paiement|reglement)`, `a payer avant le`,
 		`vervaldatum`, `vervaldag`, `uiterste betaaldatum`, `(?:data di )?scadenza`, `fecha de vencimiento`, `vencimiento`,
 	}},
+	// Due dates inside sentences: "Bitte überweisen Sie bis zum",
+	// "please pay by", "à régler avant le", "płatne do dnia".
+	{"due_date", 0.9, false, []string{
+		`(?:uberweisen|bezahlen|begleichen|zahlen)(?: \p{L}+){0,3} (?:bis|spatestens)(?: zum| am| spatestens)?`,
+		`fallig(?: \p{L}+){0,2} (?:am|bis|zum)`, `zahlungsfrist(?: bis)?`,
+		`(?:pay|remit|settle)(?: \p{L}+){0,3} (?:by|before|until|no later than)`, `due (?:on|before)`,
+		`(?:payer|regler)(?: \p{L}+){0,3} (?:avant|au plus tard)(?: le)?`, `(?:payable|a regler) avant le`,
+		`(?:platne|platnosc|zaplata|zaplacic)(?: \p{L}+){0,2} do(?: dnia)?`,
+		`(?:betalen|voldoen|overmaken)(?: \p{L}+){0,3} (?:voor|uiterlijk)(?: op)?`,
+	}},
 	{"sale_date", 1, false, []string{
 		`leistungsdatum`, `leistungs datum`, `lieferdatum`, `liefer datum`, `leistungszeitraum`, `data sprzedazy`,
 		`data dostawy`, `data wykonania uslugi`, `date of supply`, `supply date`, `delivery date`, `date of delivery`,

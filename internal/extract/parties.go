@@ -158,9 +158,15 @@ var countries = map[string]string{
 func address(texts []string) string {
 	var parts []string
 	seenPost := false
+	dropped := 0
 	for _, t := range texts {
 		t = strings.Trim(collapse(t), " ,;")
 		if t == "" {
+			continue
+		}
+		if len(parts) == 0 && dropped < 2 && !hasDigit(t) && !streetLike(t) && (!strings.ContainsAny(t, ":@") || attnRe.MatchString(fold(t))) {
+			// A contact person or department before the street.
+			dropped++
 			continue
 		}
 		if cc, ok := countries[fold(t)]; ok {
@@ -219,6 +225,88 @@ var legalForms = []struct {
 	{[]string{"d.o.o."}, false}, {[]string{"gbr"}, false}, {[]string{"ltda"}, false},
 }
 
+// legalFormAt returns the number of words of a legal form starting at
+// ws[i], or 0.
+func legalFormAt(ws []string, i int) int {
+	for _, lf := range legalForms {
+		n := len(lf.toks)
+		if i+n > len(ws) {
+			continue
+		}
+		match := true
+		for k, t := range lf.toks {
+			w := strings.TrimRight(ws[i+k], ",;")
+			if fold(w) != t || lf.upper && strings.ToUpper(w) != w {
+				match = false
+				break
+			}
+		}
+		if match {
+			return n
+		}
+	}
+	return 0
+}
+
+// hasLegalForm reports whether the words name a company: a legal form
+// after at least one other word.
+func hasLegalForm(ws []string) bool {
+	for i := 1; i < len(ws); i++ {
+		if legalFormAt(ws, i) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+var nameParticles = map[string]bool{"von": true, "van": true, "de": true, "der": true, "den": true, "di": true, "da": true, "le": true, "la": true, "du": true, "zu": true}
+
+// personLike reports whether s reads like a person's name: two to four
+// capitalised words ("Max Mustermann", "Anna-Lena von Berg"), no legal
+// form, no digits.
+func personLike(s string) bool {
+	ws := strings.Fields(s)
+	if len(ws) < 2 || len(ws) > 4 || hasLegalForm(ws) || hasDigit(s) {
+		return false
+	}
+	caps := 0
+	for _, w := range ws {
+		if nameParticles[w] {
+			continue
+		}
+		for _, part := range strings.Split(strings.TrimSuffix(w, "."), "-") {
+			r := []rune(part)
+			if len(r) == 0 || !unicode.IsUpper(r[0]) {
+				return false
+			}
+			for _, c := range r[1:] {
+				if !unicode.IsLower(c) {
+					return false
+				}
+			}
+		}
+		caps++
+	}
+	return caps >= 2
+}
+
+// inHeader reports whether text is also printed, alone in its segment,
+// in the top quarter of the first page, other than in segment s.
+func (x *extractor) inHeader(text string, s *segment) bool {
+	first := x.l.lines[0].page
+	for _, ln := range x.l.lines {
+		if ln.page != first || ln.box[1] > 0.25 {
+			break
+		}
+		for _, o := range ln.segs {
+			if o != s && fold(collapse(o.text())) == fold(collapse(text)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 var connectors = map[string]bool{"&": true, "und": true, "and": true, "et": true, "de": true, "van": true, "der": true, "-": true, "+": true, "i": true}
 
 // legalNames finds company names ending in a legal form in a segment.
@@ -231,52 +319,42 @@ func legalNames(s *segment) []struct {
 		words []word
 	}
 	ws := s.words
+	texts := make([]string, len(ws))
+	for i, w := range ws {
+		texts[i] = w.text
+	}
 	for i := range ws {
-		for _, lf := range legalForms {
-			n := len(lf.toks)
-			if i+n > len(ws) {
-				continue
-			}
-			match := true
-			for k, t := range lf.toks {
-				w := strings.TrimRight(ws[i+k].text, ",;")
-				if fold(w) != t || lf.upper && strings.ToUpper(w) != w {
-					match = false
-					break
-				}
-			}
-			if !match {
-				continue
-			}
-			st := i
-			for st > 0 && i-st < 6 {
-				p := ws[st-1].text
-				r := []rune(p)
-				if strings.HasSuffix(p, ":") || strings.HasSuffix(p, ".") && len(r) > 3 && !unicode.IsUpper(r[len(r)-2]) {
-					break
-				}
-				if unicode.IsUpper(r[0]) || unicode.IsDigit(r[0]) || connectors[fold(p)] {
-					st--
-					continue
-				}
+		n := legalFormAt(texts, i)
+		if n == 0 {
+			continue
+		}
+		st := i
+		for st > 0 && i-st < 6 {
+			p := ws[st-1].text
+			r := []rune(p)
+			if strings.HasSuffix(p, ":") || strings.HasSuffix(p, ".") && len(r) > 3 && !unicode.IsUpper(r[len(r)-2]) {
 				break
 			}
-			if st == i {
+			if unicode.IsUpper(r[0]) || unicode.IsDigit(r[0]) || connectors[fold(p)] {
+				st--
 				continue
 			}
-			for st < i && connectors[fold(ws[st].text)] {
-				st++
-			}
-			parts := make([]string, 0, i+n-st)
-			for _, w := range ws[st : i+n] {
-				parts = append(parts, w.text)
-			}
-			out = append(out, struct {
-				name  string
-				words []word
-			}{strings.TrimRight(strings.Join(parts, " "), ",;"), ws[st : i+n]})
 			break
 		}
+		if st == i {
+			continue
+		}
+		for st < i && connectors[fold(ws[st].text)] {
+			st++
+		}
+		parts := make([]string, 0, i+n-st)
+		for _, w := range ws[st : i+n] {
+			parts = append(parts, w.text)
+		}
+		out = append(out, struct {
+			name  string
+			words []word
+		}{strings.TrimRight(strings.Join(parts, " "), ",;"), ws[st : i+n]})
 	}
 	return out
 }
@@ -350,7 +428,17 @@ func (x *extractor) partyFields() {
 		for _, sp := range x.spans(h, 1) {
 			t := strings.Trim(sp.text, " ,.;:")
 			if nameLike(t) && !x.buyer.contains(sp.seg) {
-				x.add(cand{field: "seller_name", value: t, raw: t, conf: 0.8 * h.weight * sp.factor, page: pageOf(sp.words), box: boxOf(sp.words), conv: "string", format: "holder", line: sp.seg.line})
+				c := 0.8 * h.weight * sp.factor
+				if personLike(t) {
+					// A person after "Kontoinhaber:" is usually the owner
+					// behind a company, not the seller: a last resort,
+					// unless the letterhead names the same person.
+					c = min(c, 0.3)
+					if x.inHeader(t, sp.seg) {
+						c = min(0.8*h.weight*sp.factor, 0.6)
+					}
+				}
+				x.add(cand{field: "seller_name", value: t, raw: t, conf: c, page: pageOf(sp.words), box: boxOf(sp.words), conv: "string", format: "holder", line: sp.seg.line})
 				break
 			}
 		}
@@ -373,8 +461,12 @@ func (x *extractor) partyFields() {
 			}
 		}
 	}
+	win := x.recipient(counts)
 	for _, n := range lnames {
 		c := 0.55
+		if win.has(n.seg) {
+			c -= 0.3
+		}
 		if n.seg.line.page == firstPage && n.seg.box[1] < 0.25 {
 			c += 0.15
 		}
@@ -388,7 +480,7 @@ func (x *extractor) partyFields() {
 				for i, s := range b.segs {
 					if s == n.seg && i > 0 {
 						p := b.segs[i-1]
-						if !hasDigit(p.text()) && nameLike(p.text()) && !x.startsWithLabel(p) && len(p.words) <= 4 && legalNames(p) == nil {
+						if !hasDigit(p.text()) && nameLike(p.text()) && !x.labelledAtStart(p) && len(p.words) <= 4 && legalNames(p) == nil {
 							name = p.text() + " " + name
 							ws = append(append([]word{}, p.words...), ws...)
 						}
@@ -406,7 +498,15 @@ func (x *extractor) partyFields() {
 			addr = append(addr, b)
 		}
 	}
-	if len(addr) > 0 && nameLike(addr[0].segs[0].text()) && !x.startsWithLabel(addr[0].segs[0]) {
+	if win != nil && win.back != nil && nameLike(win.back[0]) {
+		// The return address above the window names the sender.
+		s := win.segs[0]
+		x.add(cand{field: "seller_name", value: win.back[0], raw: win.back[0], conf: 0.6, page: s.line.page, box: s.box, conv: "string", format: "return_address", line: s.line})
+		if a := address(win.back[1:]); a != "" && x.seller == nil {
+			x.add(cand{field: "seller_address", value: a, raw: a, conf: 0.55, page: s.line.page, box: s.box, conv: "string", format: "return_address", line: s.line})
+		}
+	}
+	if len(addr) > 0 && nameLike(addr[0].segs[0].text()) && !x.startsWithLabel(addr[0].segs[0]) && !win.has(addr[0].segs[0]) {
 		s := addr[0].segs[0]
 		x.add(cand{field: "seller_name", value: s.text(), raw: s.text(), conf: 0.5, page: s.line.page, box: s.box, conv: "string", format: "first_block", line: s.line})
 	}
@@ -416,7 +516,7 @@ func (x *extractor) partyFields() {
 			break
 		}
 		s := ln.segs[0]
-		if len(x.hits[s]) > 0 || !nameLike(s.text()) || x.buyer.contains(s) {
+		if len(x.hits[s]) > 0 || !nameLike(s.text()) || x.buyer.contains(s) || win.has(s) {
 			continue
 		}
 		x.add(cand{field: "seller_name", value: s.text(), raw: s.text(), conf: 0.35, page: ln.page, box: s.box, conv: "string", format: "top", line: ln})
@@ -446,6 +546,15 @@ func (x *extractor) partyFields() {
 			x.addAddress("buyer_address", x.buyer, s, 0.8)
 		}
 	} else {
+		if win != nil {
+			name, ws, s, a := win.nameAndAddress()
+			if nameLike(name) {
+				x.add(cand{field: "buyer_name", value: name, raw: name, conf: math.Min(0.75, win.score), page: s.line.page, box: boxOf(ws), conv: "string", format: "window", line: s.line})
+				if a != "" {
+					x.add(cand{field: "buyer_address", value: a, raw: a, conf: math.Min(0.75, win.score), page: s.line.page, box: s.box, conv: "string", format: "window", line: s.line})
+				}
+			}
+		}
 		for _, b := range addr {
 			if best != nil && blockHasLine(b, best.line) {
 				continue
