@@ -10,7 +10,7 @@ DATA_DIR ?= ./data
 # PostgreSQL for the tests: the local server when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: all build run test test-deps test-postgres lint fuzz eval clean
+.PHONY: all build run test test-deps test-postgres lint fuzz eval clean bench
 
 all: build
 
@@ -64,3 +64,11 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# bench builds the server, runs it on a loopback port with a fresh data dir
+# and prints the performance report (docs/performance.md), also written to
+# bench/results/latest.json. BENCH_FLAGS=-quick for a short run;
+# BENCH_FLAGS='-database-url postgres://…' for PostgreSQL (a fresh schema).
+BENCH_FLAGS ?=
+bench:
+	$(GO) run ./cmd/crescent-bench $(BENCH_FLAGS)

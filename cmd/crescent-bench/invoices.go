@@ -229,9 +229,10 @@ func workloadPages(total int) []int {
 // pixels, streamed to disk so that the generator holds no more than a
 // buffer. It returns the file's size and page count.
 func writeLargePDF(path string, size int64) (int64, int, error) {
-	const side = 4096 // pixels; 16 MiB per image
+	const side = 4096 // pixels; at most 16 MiB per image
 	perImage := int64(side * side)
 	pages := int((size + perImage - 1) / perImage)
+	rows := func(i int) int64 { return min(side, (size-int64(i)*perImage)/side) } // the last image is shorter
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, 0, err
@@ -257,7 +258,7 @@ func writeLargePDF(path string, size int64) (int64, int, error) {
 	}
 	obj(1, "<< /Type /Catalog /Pages 2 0 R >>")
 	obj(2, fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, pages))
-	rng := rand.New(rand.NewChaCha8([32]byte{7}))
+	rng := rand.NewChaCha8([32]byte{7})
 	buf := make([]byte, 1<<20)
 	for i := range pages {
 		pg, content, img := 3+3*i, 4+3*i, 5+3*i
@@ -265,8 +266,8 @@ func writeLargePDF(path string, size int64) (int64, int, error) {
 		draw := "q 595 0 0 842 0 0 cm /Im0 Do Q"
 		obj(content, fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(draw), draw))
 		offsets[img] = off
-		put(fmt.Sprintf("%d 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Length %d >>\nstream\n", img, side, side, perImage))
-		for left := perImage; left > 0; {
+		put(fmt.Sprintf("%d 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Length %d >>\nstream\n", img, side, rows(i), rows(i)*side))
+		for left := rows(i) * side; left > 0; {
 			n := min(left, int64(len(buf)))
 			_, _ = rng.Read(buf[:n])
 			if _, err := w.Write(buf[:n]); err != nil {

@@ -40,6 +40,10 @@ type machine struct {
 	Tesseract string `json:"tesseract"`
 	Pdftotext string `json:"pdftotext"`
 	Taskset   bool   `json:"taskset"`
+	// LoadAvg is /proc/loadavg when the run started and ended: other work
+	// on the machine makes every figure noisier.
+	LoadAvgStart string `json:"loadavg_start"`
+	LoadAvgEnd   string `json:"loadavg_end"`
 }
 
 type bornDigital struct {
@@ -124,7 +128,7 @@ func round(v float64, digits int) float64 {
 
 // describeMachine fills what the report says about the machine.
 func describeMachine(hasTaskset bool) machine {
-	m := machine{Cores: runtime.NumCPU(), GoVersion: runtime.Version(), Taskset: hasTaskset}
+	m := machine{Cores: runtime.NumCPU(), GoVersion: runtime.Version(), Taskset: hasTaskset, LoadAvgStart: loadAvg()}
 	if f, err := os.Open("/proc/cpuinfo"); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
@@ -142,6 +146,13 @@ func describeMachine(hasTaskset bool) machine {
 		m.Pdftotext = firstLine(string(out))
 	}
 	return m
+}
+
+// loadAvg returns the first three fields of /proc/loadavg.
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 // gitCommit returns HEAD of the repository at root and whether the tree
@@ -201,7 +212,8 @@ func (r *results) writeJSON(path string) error {
 func (r *results) printTable(w io.Writer, ran func(string) bool) {
 	fmt.Fprintf(w, "\nCrescent benchmark  %s  commit %.12s%s  database %s%s\n", r.StartedAt, r.Commit, map[bool]string{true: " (dirty)"}[r.Dirty],
 		r.Database, map[bool]string{true: "  (quick run)"}[r.Quick])
-	fmt.Fprintf(w, "machine: %d cores, %s; %s; %s\n\n", r.Machine.Cores, r.Machine.CPUModel, r.Machine.Tesseract, r.Machine.Pdftotext)
+	fmt.Fprintf(w, "machine: %d cores, %s; %s; %s; load average %s at start, %s at end\n\n", r.Machine.Cores, r.Machine.CPUModel,
+		r.Machine.Tesseract, r.Machine.Pdftotext, r.Machine.LoadAvgStart, r.Machine.LoadAvgEnd)
 	t := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(t, "phase\tmeasure\tcrescent\treference\tratio")
 	b := r.BornDigital
