@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"regexp"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -32,6 +33,9 @@ func inspectPDF(r io.ReaderAt, size int64, lim Limits) (info Info, err error) {
 	t, err := tail(r, size, pdfTailLen)
 	if err != nil || !bytes.Contains(t, []byte("%%EOF")) || !bytes.Contains(t, []byte("startxref")) {
 		return Info{}, corruptf("the PDF is truncated or damaged: it does not end with startxref and %%%%EOF")
+	}
+	if size > maxParsedPDF {
+		return scanPDF(r, size, lim)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -98,4 +102,48 @@ func pdfConfig() *model.Configuration {
 		DateFormat:                "2006-01-02",
 		Limits:                    model.DefaultResourceLimits(),
 	}
+}
+
+// maxParsedPDF is the largest PDF parsed with pdfcpu at upload. pdfcpu
+// keeps the bytes of every stream it reads, so a 200 MB scan would cost
+// 200 MB of memory; larger files get the streaming scan instead, and their
+// structure is checked when the pipeline opens them.
+const maxParsedPDF = 32 << 20
+
+// pageObject matches a page object's type entry (not /Pages).
+var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
+
+// scanPDF counts page objects in one bounded pass over the file. Page
+// objects inside compressed object streams are not seen, so the count may
+// be 0 (unknown); it is never more than the real count, so the page limit
+// only refuses files that surely exceed it.
+func scanPDF(r io.ReaderAt, size int64, lim Limits) (Info, error) {
+	const chunk, overlap = 1 << 20, 64
+	buf := make([]byte, chunk+overlap)
+	pages := 0
+	carry := 0
+	for off := int64(0); off < size; {
+		n, err := r.ReadAt(buf[carry:], off)
+		if n == 0 && err != nil {
+			if err == io.EOF {
+				break
+			}
+			return Info{}, err
+		}
+		window := buf[:carry+n]
+		// Count matches that start before the carried tail of the next window.
+		for _, m := range pageObject.FindAllIndex(window, -1) {
+			if m[0] < len(window)-overlap || off+int64(n) >= size {
+				pages++
+			}
+		}
+		off += int64(n)
+		keep := min(overlap, len(window))
+		copy(buf, window[len(window)-keep:])
+		carry = keep
+	}
+	if err := checkPages(pages, lim); err != nil {
+		return Info{}, err
+	}
+	return Info{Kind: KindPDF, ContentType: "application/pdf", Pages: pages}, nil
 }

@@ -75,12 +75,12 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 func (s *Server) checkPathResources(hctx huma.Context, p workspace.Principal) error {
 	ctx := hctx.Context()
 	if pid := hctx.Param("pid"); pid != "" && s.deps.Processes != nil {
-		if _, err := s.deps.Processes.Get(ctx, p, pid); err != nil {
+		if err := s.deps.Processes.Visible(ctx, p, pid); err != nil {
 			return err
 		}
 	}
 	if cid := hctx.Param("cid"); cid != "" && s.deps.Collections != nil {
-		if _, err := s.deps.Collections.Get(ctx, p, cid); err != nil {
+		if err := s.deps.Collections.Visible(ctx, p, cid); err != nil {
 			return err
 		}
 	}

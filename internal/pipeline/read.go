@@ -62,17 +62,24 @@ func (p *Pipeline) readFile(ctx context.Context, f workspace.File, cfg workspace
 		return readText(b), nil
 	case filetype.KindPDF:
 		return p.readPDF(ctx, tmp, cfg)
-	case filetype.KindPNG, filetype.KindJPEG, filetype.KindGIF, filetype.KindBMP, filetype.KindWebP, filetype.KindTIFF:
+	case filetype.KindPNG, filetype.KindJPEG:
+		return p.readImageFile(ctx, tmp, cfg)
+	case filetype.KindGIF, filetype.KindBMP, filetype.KindWebP, filetype.KindTIFF:
 		return p.readImage(ctx, tmp, cfg)
 	}
 	return readResult{status: fileStatus(workspace.FileUnsupported, "unsupported file kind "+f.Kind)}, nil
 }
 
+// maxEInvoicePDF is the largest PDF searched for an embedded e-invoice.
+const maxEInvoicePDF = 32 << 20
+
 // readPDF reads the embedded e-invoice (when the process uses it), then
 // every page's text layer, OCRing pages that have none.
 func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.ProcessConfig) (readResult, error) {
 	var res readResult
-	if cfg.UseEmbeddedInvoiceData {
+	// E-invoices are small; the PDF parser behind FromPDF holds the whole
+	// file in memory, so very large files are not searched for one.
+	if st, err := f.Stat(); cfg.UseEmbeddedInvoiceData && err == nil && st.Size() <= maxEInvoicePDF {
 		inv, err := einvoice.FromPDF(f)
 		if err == nil {
 			res.invoice = inv
@@ -151,6 +158,25 @@ func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, text doc.Page, 
 	pctx, cancel := context.WithTimeout(ctx, p.cfg.PageTimeout)
 	defer cancel()
 	return p.ocr.Recognize(pctx, img, langs)
+}
+
+// readImageFile hands a PNG or JPEG to tesseract as uploaded: no decoding
+// and re-encoding, and the resolution the file records is kept.
+func (p *Pipeline) readImageFile(ctx context.Context, f *os.File, cfg workspace.ProcessConfig) (readResult, error) {
+	if p.ocr == nil || p.ocr.Check(ctx) != nil {
+		return readResult{status: fileStatus(workspace.FileFailed, "images need OCR, and the OCR engine (tesseract) is not available on this server")}, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, p.cfg.PageTimeout)
+	defer cancel()
+	pg, err := p.ocr.RecognizeFile(pctx, f.Name(), cfg.OCRLanguages)
+	if err != nil {
+		if ctx.Err() != nil {
+			return readResult{}, ctx.Err()
+		}
+		return readResult{status: fileStatus(workspace.FileFailed, "OCR failed: "+err.Error())}, nil
+	}
+	pg.Num = 1
+	return readResult{pages: []doc.Page{pg}, status: workspace.FileCompleted}, nil
 }
 
 // readImage decodes an image and recognises it.

@@ -168,8 +168,23 @@ func (c *Collections) visibleProcess(ctx context.Context, by workspace.Principal
 	if !workspace.ValidID(pid) || !by.CanSeeProcess(pid) {
 		return workspace.NotFound("process")
 	}
-	_, err := c.Processes.GetProcess(ctx, by.OrgID, pid)
-	return err
+	return c.Processes.ProcessExists(ctx, by.OrgID, pid)
+}
+
+// Visible returns nil when the collection exists and by may see it, and
+// CodeNotFound otherwise; it loads nothing else.
+func (c *Collections) Visible(ctx context.Context, by workspace.Principal, id string) error {
+	if !workspace.ValidID(id) {
+		return workspace.NotFound("collection")
+	}
+	pid, err := c.Store.CollectionProcess(ctx, by.OrgID, id)
+	if err != nil {
+		return err
+	}
+	if !by.CanSeeProcess(pid) {
+		return workspace.NotFound("collection")
+	}
+	return nil
 }
 
 // Get returns a collection visible to by, or CodeNotFound.

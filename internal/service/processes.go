@@ -100,6 +100,15 @@ func (s *Processes) Get(ctx context.Context, by workspace.Principal, id string) 
 	return s.Store.GetProcess(ctx, by.OrgID, id)
 }
 
+// Visible returns nil when the process exists and by may see it, and
+// CodeNotFound otherwise; it loads nothing.
+func (s *Processes) Visible(ctx context.Context, by workspace.Principal, id string) error {
+	if !workspace.ValidID(id) || !by.CanSeeProcess(id) {
+		return workspace.NotFound("process")
+	}
+	return s.Store.ProcessExists(ctx, by.OrgID, id)
+}
+
 // List returns the processes visible to by: a process key sees only its own.
 func (s *Processes) List(ctx context.Context, by workspace.Principal, p workspace.Page) ([]workspace.Process, int, error) {
 	return s.Store.ListProcesses(ctx, by.OrgID, by.ProcessID, p)

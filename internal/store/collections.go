@@ -105,6 +105,13 @@ func (s *Store) GetCollection(ctx context.Context, orgID, id string) (workspace.
 	return cs[0], nil
 }
 
+// CollectionProcess returns the process id of the organization's collection.
+func (s *Store) CollectionProcess(ctx context.Context, orgID, id string) (string, error) {
+	var pid string
+	err := s.r.QueryRowContext(ctx, `SELECT process_id FROM collections WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&pid)
+	return pid, notFoundIf(err, "collection")
+}
+
 // ListCollections returns a page of the filtered queue and its total.
 func (s *Store) ListCollections(ctx context.Context, f workspace.CollectionFilter, p workspace.Page) ([]workspace.Collection, int, error) {
 	var where []string

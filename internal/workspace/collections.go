@@ -105,6 +105,9 @@ type CollectionStore interface {
 	CreateCollection(ctx context.Context, n NewCollection) error
 	// GetCollection returns the collection with files and duplicates.
 	GetCollection(ctx context.Context, orgID, id string) (Collection, error)
+	// CollectionProcess returns the process of the organization's
+	// collection, or CodeNotFound, without loading the collection.
+	CollectionProcess(ctx context.Context, orgID, id string) (string, error)
 	// ListCollections returns a page of f's collections and their total.
 	ListCollections(ctx context.Context, f CollectionFilter, p Page) ([]Collection, int, error)
 	// SetMetadata replaces the metadata of a collection.

@@ -73,6 +73,9 @@ type ProcessStore interface {
 	CreateProcess(ctx context.Context, p Process) error
 	// GetProcess returns the process or CodeNotFound.
 	GetProcess(ctx context.Context, orgID, id string) (Process, error)
+	// ProcessExists returns nil when the organization has the process and
+	// CodeNotFound when not, without loading it.
+	ProcessExists(ctx context.Context, orgID, id string) error
 	// ListProcesses returns a page of the organization's processes (only
 	// onlyID when it is not empty), oldest first, and their total.
 	ListProcesses(ctx context.Context, orgID, onlyID string, p Page) ([]Process, int, error)
