@@ -32,7 +32,7 @@ func (s *Store) enqueueTx(ctx context.Context, tx *sql.Tx, id string, priority b
 	return nil
 }
 
-const collectionColumns = `id, org_id, process_id, name, priority, split, status, status_message, progress, pages, metadata, created_at, updated_at`
+const collectionColumns = `id, org_id, process_id, name, priority, split, status, status_message, progress, pages, metadata, created_at, updated_at, duplicates`
 
 // CreateCollection commits collection, files, metadata index, job and
 // idempotency record in one transaction.
@@ -53,10 +53,14 @@ func (s *Store) CreateCollection(ctx context.Context, n workspace.NewCollection)
 				return workspace.Errorf(workspace.CodeConflict, "a request with this Idempotency-Key is already being processed")
 			}
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO collections (`+collectionColumns+`, name_lower)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		dups, err := earlierDuplicates(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO collections (`+collectionColumns+`, name_lower)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 			c.ID, c.OrgID, c.ProcessID, c.Name, c.Priority, c.Split, c.Status, c.StatusMessage, c.Progress, c.NumberOfPages,
-			string(md), unix(c.CreatedAt), unix(c.UpdatedAt), strings.ToLower(c.Name))
+			string(md), unix(c.CreatedAt), unix(c.UpdatedAt), dups, strings.ToLower(c.Name))
 		if err != nil {
 			return err
 		}
@@ -190,7 +194,7 @@ func (s *Store) ListCollections(ctx context.Context, f workspace.CollectionFilte
 	return out, total, s.attach(ctx, out)
 }
 
-// attach loads the files and duplicates of cs with two queries.
+// attach loads the files of cs with one query.
 func (s *Store) attach(ctx context.Context, cs []workspace.Collection) error {
 	if len(cs) == 0 {
 		return nil
@@ -203,7 +207,6 @@ func (s *Store) attach(ctx context.Context, cs []workspace.Collection) error {
 		ph[i] = fmt.Sprintf("$%d", i+1)
 		args[i] = c.ID
 		cs[i].Files = []workspace.File{}
-		cs[i].Duplicates = []string{}
 	}
 	in := strings.Join(ph, ", ")
 	rows, err := s.r.QueryContext(ctx, `SELECT id, collection_id, name, status, progress, pages, content_type, kind, size, sha256,
@@ -227,22 +230,29 @@ func (s *Store) attach(ctx context.Context, cs []workspace.Collection) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = s.r.QueryContext(ctx, `SELECT DISTINCT f1.collection_id, f2.collection_id FROM files f1
-		JOIN files f2 ON f2.org_id = f1.org_id AND f2.sha256 = f1.sha256 AND f2.collection_id < f1.collection_id
-		WHERE f1.collection_id IN (`+in+`) ORDER BY f1.collection_id, f2.collection_id`, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var c, dup string
-		if err := rows.Scan(&c, &dup); err != nil {
-			return err
+	return nil
+}
+
+// earlierDuplicates lists, as JSON, the organization's collections that
+// already hold a file with the same SHA-256 as one of c's files.
+func earlierDuplicates(ctx context.Context, tx *sql.Tx, c workspace.Collection) (string, error) {
+	dups := []string{}
+	seen := map[string]bool{}
+	for _, f := range c.Files {
+		ids, err := strings1(ctx, tx, `SELECT DISTINCT collection_id FROM files WHERE org_id = $1 AND sha256 = $2 ORDER BY collection_id`, c.OrgID, f.SHA256)
+		if err != nil {
+			return "", err
 		}
-		i := idx[c]
-		cs[i].Duplicates = append(cs[i].Duplicates, dup)
+		for _, id := range ids {
+			if id != c.ID && !seen[id] {
+				seen[id] = true
+				dups = append(dups, id)
+			}
+		}
 	}
-	return rows.Err()
+	sort.Strings(dups)
+	raw, err := json.Marshal(dups)
+	return string(raw), err
 }
 
 // SetMetadata replaces a collection's metadata.
@@ -276,9 +286,49 @@ func (s *Store) DeleteCollection(ctx context.Context, orgID, id string) ([]strin
 		if blobs, err = strings1(ctx, tx, `SELECT blob_key FROM files WHERE collection_id = $1 AND org_id = $2`, id, orgID); err != nil {
 			return err
 		}
-		return deleteOne(ctx, tx, "collection", `DELETE FROM collections WHERE id = $1 AND org_id = $2`, id, orgID)
+		if err := deleteOne(ctx, tx, "collection", `DELETE FROM collections WHERE id = $1 AND org_id = $2`, id, orgID); err != nil {
+			return err
+		}
+		return pruneDuplicate(ctx, tx, orgID, id)
 	})
 	return blobs, err
+}
+
+// pruneDuplicate removes a deleted collection from the duplicates lists
+// that name it.
+func pruneDuplicate(ctx context.Context, tx *sql.Tx, orgID, id string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, duplicates FROM collections WHERE org_id = $1 AND duplicates LIKE $2`, orgID, "%"+id+"%")
+	if err != nil {
+		return err
+	}
+	updates := map[string]string{}
+	for rows.Next() {
+		var cid, raw string
+		if err := rows.Scan(&cid, &raw); err != nil {
+			rows.Close()
+			return err
+		}
+		var ids, kept []string
+		_ = json.Unmarshal([]byte(raw), &ids)
+		kept = []string{}
+		for _, d := range ids {
+			if d != id {
+				kept = append(kept, d)
+			}
+		}
+		b, _ := json.Marshal(kept)
+		updates[cid] = string(b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for cid, raw := range updates {
+		if _, err := tx.ExecContext(ctx, `UPDATE collections SET duplicates = $2 WHERE id = $1`, cid, raw); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // strings1 returns the single text column of a query's rows.
@@ -365,10 +415,15 @@ func scanCollection(r rowScanner) (workspace.Collection, error) {
 	var c workspace.Collection
 	var md string
 	var created, updated int64
+	var dups string
 	err := r.Scan(&c.ID, &c.OrgID, &c.ProcessID, &c.Name, &c.Priority, &c.Split, &c.Status, &c.StatusMessage, &c.Progress,
-		&c.NumberOfPages, &md, &created, &updated)
+		&c.NumberOfPages, &md, &created, &updated, &dups)
 	if err != nil {
 		return c, err
+	}
+	c.Duplicates = []string{}
+	if err := json.Unmarshal([]byte(dups), &c.Duplicates); err != nil {
+		return c, fmt.Errorf("collection %s duplicates: %w", c.ID, err)
 	}
 	c.CreatedAt, c.UpdatedAt = fromUnix(created), fromUnix(updated)
 	if err := json.Unmarshal([]byte(md), &c.Metadata); err != nil {
