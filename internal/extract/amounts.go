@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // amt is a money amount printed on a page.
@@ -20,7 +21,13 @@ type amt struct {
 
 var curMarkRe = regexp.MustCompile(`^(?:[€$£¥₹]|us\$|eur|usd|gbp|pln|zl|chf|inr|rs\.?|czk|kc|sek|nok|dkk|jpy|huf|ron|euro?s?)$`)
 
-func isCurMark(t string) bool { return curMarkRe.MatchString(fold(strings.Trim(t, ":,;()"))) }
+func isCurMark(t string) bool {
+	t = strings.Trim(t, ":,;()")
+	if utf8.RuneCountInString(t) > 5 { // longer than "euros"; fold keeps the number of runes
+		return false
+	}
+	return curMarkRe.MatchString(fold(t))
+}
 
 // findAmounts reads the amounts in a run of words, left to right.
 func findAmounts(ws []word, ln *line, s *segment) []amt {
@@ -447,6 +454,8 @@ func rateFits(net, tax float64, rates []float64) bool {
 	return false
 }
 
+var isoRe = regexp.MustCompile(`^[A-Z]{3}$`)
+
 // currency picks the currency from codes, symbols and labels.
 func (x *extractor) currency() {
 	score := map[string]float64{}
@@ -466,7 +475,6 @@ func (x *extractor) currency() {
 			}
 		}
 	}
-	isoRe := regexp.MustCompile(`^[A-Z]{3}$`)
 	for _, ln := range x.l.lines {
 		for _, w := range ln.words {
 			t := strings.Trim(w.text, ".,:;()")

@@ -202,8 +202,8 @@ func ParseAmount(s string) (float64, bool) {
 
 // parseAmount is ParseAmount that also reports the number of decimals.
 func parseAmount(s string) (float64, int, bool) {
-	if len(s) > 64 {
-		return 0, 0, false
+	if len(s) > 64 || !strings.ContainsAny(s, "0123456789") {
+		return 0, 0, false // an amount starts with a digit once signs and currency are stripped
 	}
 	t := strings.TrimSpace(fold(s))
 	neg := false

@@ -324,12 +324,15 @@ func wordsFor(ws []word, sub string) []word {
 	return out
 }
 
-var idTokRe = regexp.MustCompile(`^[\p{L}\p{N}](?:[\p{L}\p{N}/_.\-]*[\p{L}\p{N}])?$`)
+var (
+	idTokRe    = regexp.MustCompile(`^[\p{L}\p{N}](?:[\p{L}\p{N}/_.\-]*[\p{L}\p{N}])?$`)
+	idPrefixRe = regexp.MustCompile(`^(?i)(n°|nº|no\.|nr\.|#)\s*`)
+)
 
 // idFrom reads a document number at the start of text.
 func idFrom(text string) (string, bool) {
 	t := leadJunk.ReplaceAllString(text, "")
-	t = regexp.MustCompile(`^(?i)(n°|nº|no\.|nr\.|#)\s*`).ReplaceAllString(t, "")
+	t = idPrefixRe.ReplaceAllString(t, "")
 	toks := strings.Fields(t)
 	if len(toks) == 0 {
 		return "", false
@@ -433,6 +436,9 @@ func (x *extractor) findDate(text string, ws []word) (string, []word, bool) {
 	return "", nil, false
 }
 
+// periodToRe is the word between the two dates of a period.
+var periodToRe = regexp.MustCompile(`^\s*(-|–|bis(?: zum)?|to|until|au|do|tot)\s`)
+
 func (x *extractor) labelDate(h labelHit, field string) {
 	for _, sp := range x.spans(h, 2) {
 		if d, ws, ok := x.findDate(sp.text, sp.words); ok {
@@ -440,7 +446,7 @@ func (x *extractor) labelDate(h labelHit, field string) {
 			if field == "sale_date" {
 				if i := strings.Index(sp.text, ws[len(ws)-1].text); i >= 0 {
 					rest := sp.text[i+len(ws[len(ws)-1].text):]
-					if m := regexp.MustCompile(`^\s*(-|–|bis(?: zum)?|to|until|au|do|tot)\s`).FindString(rest); m != "" {
+					if m := periodToRe.FindString(rest); m != "" {
 						if d2, ws2, ok := x.findDate(rest[len(m):], sp.words); ok {
 							d, ws = d2, ws2
 						}
@@ -454,12 +460,13 @@ func (x *extractor) labelDate(h labelHit, field string) {
 	}
 }
 
+var slashDateRe = regexp.MustCompile(`\b(\d{1,2})[/](\d{1,2})[/](\d{2,4})\b`)
+
 // dateOrder decides whether the document writes slash dates month first.
 func (x *extractor) dateOrder(def bool) bool {
 	md, dm := 0, 0
-	re := regexp.MustCompile(`\b(\d{1,2})[/](\d{1,2})[/](\d{2,4})\b`)
 	for _, ln := range x.l.lines {
-		for _, m := range re.FindAllStringSubmatch(ln.text(), -1) {
+		for _, m := range slashDateRe.FindAllStringSubmatch(ln.text(), -1) {
 			var a, b int
 			fmt.Sscan(m[1], &a)
 			fmt.Sscan(m[2], &b)

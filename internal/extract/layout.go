@@ -2,7 +2,6 @@ package extract
 
 import (
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -234,6 +233,9 @@ var foldTable = map[rune]rune{
 
 // foldRune lower-cases r and strips its diacritics, rune for rune.
 func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		return foldASCII(r)
+	}
 	r = unicode.ToLower(r)
 	if f, ok := foldTable[r]; ok {
 		return f
@@ -241,8 +243,42 @@ func foldRune(r rune) rune {
 	return r
 }
 
+// foldASCII is foldRune for ASCII: the foldTable's only ASCII entry is
+// the backquote.
+func foldASCII(r rune) rune {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + 'a' - 'A'
+	case r == '`':
+		return '\''
+	}
+	return r
+}
+
 // fold lower-cases s and strips diacritics.
 func fold(s string) string {
+	same := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return foldRunes(s)
+		}
+		if c >= 'A' && c <= 'Z' || c == '`' {
+			same = false
+		}
+	}
+	if same {
+		return s
+	}
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = byte(foldASCII(rune(c)))
+	}
+	return string(b)
+}
+
+// foldRunes is fold for text that is not all ASCII.
+func foldRunes(s string) string {
 	rs := []rune(s)
 	for i, r := range rs {
 		rs[i] = foldRune(r)
@@ -288,9 +324,40 @@ func xOverlap(a, b [4]float64) float64 {
 	return ov / m
 }
 
-var spaceRe = regexp.MustCompile(`\s+`)
+// collapse replaces each run of white space (as \s in a regular
+// expression: tab, newline, form feed, carriage return and space) with one
+// space and trims the ends.
+func collapse(s string) string {
+	var b []byte // the new text, once it differs from s
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isSpaceByte(c) {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isSpaceByte(s[j]) {
+			j++
+		}
+		if b == nil && (c != ' ' || j > i+1) {
+			b = append(make([]byte, 0, len(s)), s[:i]...)
+		}
+		if b != nil {
+			b = append(b, ' ')
+		}
+		i = j - 1
+	}
+	if b != nil {
+		s = string(b)
+	}
+	return strings.TrimSpace(s)
+}
 
-func collapse(s string) string { return strings.TrimSpace(spaceRe.ReplaceAllString(s, " ")) }
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'
+}
 
 // TextPages lays out a plain-text document as one page of words on a
 // monospace grid: x from the column, y from the line. Tabs count as eight

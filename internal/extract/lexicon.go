@@ -10,6 +10,7 @@ import (
 type label struct {
 	fields []string
 	re     *regexp.Regexp
+	lits   []int32 // prefilter literals: one is in any text re matches
 	weight float64
 	start  bool // only at the start of a segment
 	strict bool // the value follows a colon or sits in another segment
@@ -170,7 +171,10 @@ var lexicon = []struct {
 	}},
 }
 
-var labels []label
+var (
+	labels      []label
+	labelFilter prefilter
+)
 
 func init() {
 	for _, g := range lexicon {
@@ -178,9 +182,11 @@ func init() {
 		for _, p := range g.pats {
 			src := strings.ReplaceAll(p, "{no}", no)
 			src = strings.ReplaceAll(src, " ", `[\s\-._]*`)
-			re := regexp.MustCompile(`(?:^|[^\p{L}\p{N}])(` + src + `)`)
+			src = `(?:^|[^\p{L}\p{N}])(` + src + `)`
+			re := regexp.MustCompile(src)
 			re.Longest()
-			labels = append(labels, label{fields: fs, re: re, weight: g.weight, start: g.start, strict: strictPatterns[p] || fs[0] == anchorHolder})
+			labels = append(labels, label{fields: fs, re: re, lits: labelFilter.add(src), weight: g.weight, start: g.start,
+				strict: strictPatterns[p] || fs[0] == anchorHolder})
 		}
 	}
 	// Labels that name several things at once.
@@ -208,9 +214,14 @@ type labelHit struct {
 // overlaps: at each position the longest label wins.
 func findLabels(s *segment) []labelHit {
 	text := s.folded()
+	present := make([]uint64, labelFilter.words())
+	labelFilter.present(text, present)
 	var hits []labelHit
 	for i := range labels {
 		l := &labels[i]
+		if !anyIn(l.lits, present) {
+			continue
+		}
 		for _, m := range l.re.FindAllStringSubmatchIndex(text, -1) {
 			a, b := runeIndex(text, m[2]), runeIndex(text, m[3])
 			if b < len(s.fold) && isWordRune(s.fold[b]) && isWordRune(s.fold[b-1]) {

@@ -182,7 +182,7 @@ func address(texts []string) string {
 			break
 		}
 		parts = append(parts, t)
-		if postcodeRe.MatchString(t) && (!streetLike(t) || len(regexp.MustCompile(`\d+`).FindAllString(t, -1)) >= 2) {
+		if postcodeRe.MatchString(t) && (!streetLike(t) || len(digitRunRe.FindAllString(t, -1)) >= 2) {
 			seenPost = true
 		}
 	}
@@ -191,6 +191,8 @@ func address(texts []string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+var digitRunRe = regexp.MustCompile(`\d+`)
 
 var streetWordRe = regexp.MustCompile(`(?i)^(st|st\.|street|str\.|rd\.?|road|ave\.?|avenue|lane|ln\.?|blvd\.?|drive|dr\.|way|rue|chemin|avenue|boulevard|ul\.?|ulica|al\.|aleja|laan|straat|plein|via|calle|\p{L}*(stra(ss|ß)e|str\.|weg|gasse|platz|allee|ring|damm|ufer))$`)
 
@@ -228,6 +230,9 @@ var legalForms = []struct {
 // legalFormAt returns the number of words of a legal form starting at
 // ws[i], or 0.
 func legalFormAt(ws []string, i int) int {
+	// The words from ws[i] on, trimmed and folded once for all the forms.
+	trimmed := make([]string, 0, 4)
+	folded := make([]string, 0, 4)
 	for _, lf := range legalForms {
 		n := len(lf.toks)
 		if i+n > len(ws) {
@@ -235,8 +240,12 @@ func legalFormAt(ws []string, i int) int {
 		}
 		match := true
 		for k, t := range lf.toks {
-			w := strings.TrimRight(ws[i+k], ",;")
-			if fold(w) != t || lf.upper && strings.ToUpper(w) != w {
+			if k == len(trimmed) {
+				w := strings.TrimRight(ws[i+k], ",;")
+				trimmed, folded = append(trimmed, w), append(folded, fold(w))
+			}
+			w := trimmed[k]
+			if folded[k] != t || lf.upper && strings.ToUpper(w) != w {
 				match = false
 				break
 			}
@@ -732,6 +741,8 @@ func (x *extractor) ids() {
 	}
 }
 
+var bankWordRe = regexp.MustCompile(`(^|\s)(bank|sparkasse|banque|banca|banco|volksbank|raiffeisen)|bank($|\s)`)
+
 // bank finds IBANs, BICs and bank names without labels.
 func (x *extractor) bank() {
 	for _, ln := range x.l.lines {
@@ -757,7 +768,7 @@ func (x *extractor) bank() {
 			for _, part := range strings.Split(ln.text(), ",") {
 				p := strings.Trim(collapse(part), " .;")
 				f := fold(p)
-				if nameLike(p) && regexp.MustCompile(`(^|\s)(bank|sparkasse|banque|banca|banco|volksbank|raiffeisen)|bank($|\s)`).MatchString(f) && !strings.Contains(f, "iban") && !strings.Contains(f, "bic") && len(strings.Fields(p)) <= 5 {
+				if nameLike(p) && bankWordRe.MatchString(f) && !strings.Contains(f, "iban") && !strings.Contains(f, "bic") && len(strings.Fields(p)) <= 5 {
 					x.add(cand{field: "bank_name", value: p, raw: p, conf: 0.5, page: ln.page, box: s.box, conv: "string", format: "pattern", line: ln})
 				}
 			}

@@ -20,9 +20,27 @@ var columnWords = []struct {
 	{"description", regexp.MustCompile(`^(?:description|item|items|article|artikel|beschreibung|bezeichnung|artikelbezeichnung|leistung|produkt|product|service|designation|libelle|nazwa(?: towaru(?: lub uslugi)?)?|towar|omschrijving|title|descrizione|descripcion|concepto|artikelbeschreibung|positionen)$`)},
 }
 
+// columnFilter and columnLits spare running the columns' expressions on
+// text that has none of their words (see prefilter).
+var (
+	columnFilter prefilter
+	columnLits   [][]int32
+)
+
+func init() {
+	for _, c := range columnWords {
+		columnLits = append(columnLits, columnFilter.add(c.re.String()))
+	}
+}
+
 func columnOf(text string) string {
 	t := strings.Trim(collapse(fold(text)), " :")
-	for _, c := range columnWords {
+	present := make([]uint64, columnFilter.words())
+	columnFilter.present(t, present)
+	for i, c := range columnWords {
+		if !anyIn(columnLits[i], present) {
+			continue
+		}
 		if c.re.MatchString(t) {
 			return c.col
 		}
