@@ -110,7 +110,7 @@ func (c *Collections) Upload(ctx context.Context, by workspace.Principal, in Upl
 	n := workspace.NewCollection{Collection: col}
 	if in.IdempotencyKey != "" {
 		n.Idempotency = &workspace.Idempotency{OrgID: by.OrgID, Key: in.IdempotencyKey, RequestHash: in.RequestHash,
-			Status: 201, Response: []byte(col.ID), CreatedAt: now}
+			Status: 201, CollectionID: col.ID, CreatedAt: now}
 	}
 	if err := c.Store.CreateCollection(ctx, n); err != nil {
 		if in.IdempotencyKey != "" && workspace.ErrorCode(err) == workspace.CodeConflict {
@@ -141,7 +141,7 @@ func (c *Collections) replay(ctx context.Context, by workspace.Principal, in Upl
 		return workspace.Collection{}, false, workspace.Errorf(workspace.CodeConflict,
 			"this Idempotency-Key was used for a different request; use a new key")
 	}
-	col, err := c.Store.GetCollection(ctx, by.OrgID, string(prev.Response))
+	col, err := c.Store.GetCollection(ctx, by.OrgID, prev.CollectionID)
 	if workspace.ErrorCode(err) == workspace.CodeNotFound {
 		return col, false, workspace.Errorf(workspace.CodeConflict, "the collection created with this Idempotency-Key was deleted")
 	}

@@ -45,7 +45,7 @@ func (s *Store) CreateCollection(ctx context.Context, n workspace.NewCollection)
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if i := n.Idempotency; i != nil {
 			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (org_id, idem_key, request_hash, status, response, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, i.OrgID, i.Key, i.RequestHash, i.Status, string(i.Response), unix(i.CreatedAt))
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, i.OrgID, i.Key, i.RequestHash, i.Status, i.CollectionID, unix(i.CreatedAt))
 			if err != nil {
 				return err
 			}
@@ -407,7 +407,7 @@ func (s *Store) GetIdempotency(ctx context.Context, orgID, key string) (workspac
 	var created int64
 	err := s.r.QueryRowContext(ctx, `SELECT org_id, idem_key, request_hash, status, response, created_at FROM idempotency_keys
 		WHERE org_id = $1 AND idem_key = $2`, orgID, key).Scan(&i.OrgID, &i.Key, &i.RequestHash, &i.Status, &resp, &created)
-	i.Response, i.CreatedAt = []byte(resp), fromUnix(created)
+	i.CollectionID, i.CreatedAt = resp, fromUnix(created)
 	return i, notFoundIf(err, "idempotency key")
 }
 

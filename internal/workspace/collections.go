@@ -78,14 +78,14 @@ type CollectionFilter struct {
 }
 
 // Idempotency is the remembered outcome of a request sent with an
-// Idempotency-Key.
+// Idempotency-Key: the collection it created.
 type Idempotency struct {
-	OrgID       string
-	Key         string
-	RequestHash string
-	Status      int
-	Response    []byte
-	CreatedAt   time.Time
+	OrgID        string
+	Key          string
+	RequestHash  string
+	Status       int
+	CollectionID string
+	CreatedAt    time.Time
 }
 
 // NewCollection is what an upload commits in one transaction: the
