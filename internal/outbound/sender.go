@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
@@ -216,6 +215,6 @@ func (s *Sender) copyOriginal(ctx context.Context, bucket *blob.Store, key strin
 		return err
 	}
 	defer rc.Close()
-	_, _, err = bucket.Put(ctx, key, io.Reader(rc), f.ContentType)
+	_, _, err = bucket.Put(ctx, key, rc, f.ContentType)
 	return err
 }

@@ -134,7 +134,7 @@ func (p *Pipeline) run(ctx context.Context, col workspace.Collection, proc works
 		if err != nil {
 			return o, err
 		}
-		o.Files = append(o.Files, workspace.FileOutcome{FileID: f.ID, Status: read.status, Pages: len(read.pages)})
+		o.Files = append(o.Files, workspace.FileOutcome{FileID: f.ID, Status: read.status})
 		o.UsagePages += max(len(read.pages), f.NumberOfPages)
 		docs := p.documents(col, f, read, proc.Config)
 		o.Documents = append(o.Documents, docs...)

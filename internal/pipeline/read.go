@@ -63,9 +63,9 @@ func (p *Pipeline) readFile(ctx context.Context, f workspace.File, cfg workspace
 	case filetype.KindPDF:
 		return p.readPDF(ctx, tmp, cfg)
 	case filetype.KindPNG, filetype.KindJPEG:
-		return p.readImageFile(ctx, tmp, cfg)
+		return p.readImage(ctx, tmp, cfg, true)
 	case filetype.KindGIF, filetype.KindBMP, filetype.KindWebP, filetype.KindTIFF:
-		return p.readImage(ctx, tmp, cfg)
+		return p.readImage(ctx, tmp, cfg, false)
 	}
 	return readResult{status: fileStatus(workspace.FileUnsupported, "unsupported file kind "+f.Kind)}, nil
 }
@@ -160,37 +160,26 @@ func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, text doc.Page, 
 	return p.ocr.Recognize(pctx, img, langs)
 }
 
-// readImageFile hands a PNG or JPEG to tesseract as uploaded: no decoding
-// and re-encoding, and the resolution the file records is kept.
-func (p *Pipeline) readImageFile(ctx context.Context, f *os.File, cfg workspace.ProcessConfig) (readResult, error) {
+// readImage recognises an image file. PNG and JPEG go to tesseract as
+// uploaded (asIs): no decoding and re-encoding, and the resolution the file
+// records is kept; other formats are decoded first.
+func (p *Pipeline) readImage(ctx context.Context, f *os.File, cfg workspace.ProcessConfig, asIs bool) (readResult, error) {
 	if p.ocr == nil || p.ocr.Check(ctx) != nil {
 		return readResult{status: fileStatus(workspace.FileFailed, "images need OCR, and the OCR engine (tesseract) is not available on this server")}, nil
 	}
 	pctx, cancel := context.WithTimeout(ctx, p.cfg.PageTimeout)
 	defer cancel()
-	pg, err := p.ocr.RecognizeFile(pctx, f.Name(), cfg.OCRLanguages)
-	if err != nil {
-		if ctx.Err() != nil {
-			return readResult{}, ctx.Err()
+	var pg doc.Page
+	var err error
+	if asIs {
+		pg, err = p.ocr.RecognizeFile(pctx, f.Name(), cfg.OCRLanguages)
+	} else {
+		img, _, derr := image.Decode(f)
+		if derr != nil {
+			return readResult{status: fileStatus(workspace.FileUnsupported, "the image could not be decoded: "+derr.Error())}, nil
 		}
-		return readResult{status: fileStatus(workspace.FileFailed, "OCR failed: "+err.Error())}, nil
+		pg, err = p.ocr.Recognize(pctx, img, cfg.OCRLanguages)
 	}
-	pg.Num = 1
-	return readResult{pages: []doc.Page{pg}, status: workspace.FileCompleted}, nil
-}
-
-// readImage decodes an image and recognises it.
-func (p *Pipeline) readImage(ctx context.Context, f *os.File, cfg workspace.ProcessConfig) (readResult, error) {
-	if p.ocr == nil || p.ocr.Check(ctx) != nil {
-		return readResult{status: fileStatus(workspace.FileFailed, "images need OCR, and the OCR engine (tesseract) is not available on this server")}, nil
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return readResult{status: fileStatus(workspace.FileUnsupported, "the image could not be decoded: "+err.Error())}, nil
-	}
-	pctx, cancel := context.WithTimeout(ctx, p.cfg.PageTimeout)
-	defer cancel()
-	pg, err := p.ocr.Recognize(pctx, img, cfg.OCRLanguages)
 	if err != nil {
 		if ctx.Err() != nil {
 			return readResult{}, ctx.Err()

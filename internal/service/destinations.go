@@ -10,6 +10,10 @@ import (
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
 
+// maxConfigValue bounds each text value of a destination's config (URLs,
+// paths, credentials).
+const maxConfigValue = 2048
+
 // Destinations manages where results are sent.
 type Destinations struct {
 	Store     workspace.DestinationStore
@@ -70,6 +74,11 @@ func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in Cr
 		ProcessIDs: in.ProcessIDs, Format: "json", CreatedBy: by.KeyID, CreatedAt: s.Now().UTC().Truncate(time.Second),
 	}
 	str := func(key string) string { v, _ := in.Config[key].(string); return strings.TrimSpace(v) }
+	for k, v := range in.Config {
+		if sv, ok := v.(string); ok && len(sv) > maxConfigValue {
+			return workspace.Destination{}, workspace.Invalid("body: config."+k, fmt.Sprintf("at most %d characters", maxConfigValue))
+		}
+	}
 	allowed := map[string]bool{}
 	switch in.Type {
 	case workspace.DestinationWebhook:

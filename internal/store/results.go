@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -55,7 +56,7 @@ func (s *Store) FinishCollection(ctx context.Context, o workspace.Outcome, at ti
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var processID, orgID string
 		err := tx.QueryRowContext(ctx, `SELECT process_id, org_id FROM collections WHERE id = $1 AND status = $2`, o.CollectionID, workspace.StatusProcessing).Scan(&processID, &orgID)
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil // stopped or deleted meanwhile: keep nothing
 		}
 		if err != nil {

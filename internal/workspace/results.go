@@ -105,7 +105,6 @@ type PageText struct {
 type FileOutcome struct {
 	FileID string
 	Status StatusInfo
-	Pages  int
 }
 
 // Outcome is everything one processing run produced for a collection,
