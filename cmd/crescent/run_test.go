@@ -44,7 +44,8 @@ func server(t *testing.T, args ...string) string {
 	done := make(chan error, 1)
 	var logs bytes.Buffer
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), os.Getenv, &bytes.Buffer{}, &logs)
+		// No metrics listener unless asked: tests run side by side.
+		done <- run(ctx, append([]string{"serve", "--addr", addr, "--metrics-addr="}, args...), os.Getenv, &bytes.Buffer{}, &logs)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -141,6 +142,9 @@ func TestCLIErrors(t *testing.T) {
 		{"keys", "create", "--name", "x", "--all-scopes", "--org", "nope", "--data-dir", dir},      // unknown org
 		{"keys", "create", "--name", "x", "--all-scopes", "--expires", "9000h", "--data-dir", dir}, // too long
 		{"serve", "--addr", "nonsense", "--data-dir", dir},
+		{"serve", "--metrics-addr", "nonsense", "--data-dir", dir},
+		{"serve", "--trusted-proxies", "10.0.0.0/99", "--data-dir", dir},
+		{"serve", "--body-idle-timeout", "-1s", "--data-dir", dir},
 		{"serve", "--database-url", "mysql://x", "--data-dir", dir},
 		{"bogus"},
 	}

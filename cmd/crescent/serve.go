@@ -44,6 +44,7 @@ type app struct {
 	queue    *jobs.Queue
 	pipeline *pipeline.Pipeline
 	handler  *httpapi.Server
+	registry *prometheus.Registry
 }
 
 // newApp opens the database, blob store and queue and builds the handler.
@@ -93,7 +94,9 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		Version: version,
 		KeyRate: cfg.KeyRate, KeyBurst: cfg.KeyBurst,
 		AuthFailRate: cfg.AuthFailRate, AuthFailBurst: cfg.AuthFailBurst,
-		MaxBodyBytes: cfg.MaxBodyBytes,
+		MaxBodyBytes:    cfg.MaxBodyBytes,
+		BodyIdleTimeout: cfg.BodyIdleTimeout,
+		TrustedProxies:  cfg.TrustedProxyPrefixes,
 	}, httpapi.Deps{
 		Auth:        auth.NewAuthenticator(st),
 		Keys:        service.NewKeys(st, st),
@@ -114,7 +117,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 	})
 	log.Info("crescent ready", "database", string(st.Dialect()), "data_dir", cfg.DataDir, "default_org", org.ID,
 		"workers", cfg.Workers, "version", version)
-	return &app{store: st, blobs: bl, queue: q, pipeline: proc, handler: h}, nil
+	return &app{store: st, blobs: bl, queue: q, pipeline: proc, handler: h, registry: reg}, nil
 }
 
 // serve runs the server until ctx ends, then shuts down in order: stop
@@ -136,34 +139,63 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
-		ln.Close()
-		return fmt.Errorf("start workers: %w", err)
-	}
-	srv := &http.Server{
+	servers := []*http.Server{{
 		Handler:           a.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+	}}
+	listeners := []net.Listener{ln}
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		servers = append(servers, &http.Server{
+			Handler:           httpapi.MetricsHandler(a.registry),
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    16 << 10,
+		})
+		listeners = append(listeners, mln)
+		log.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
+	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+		return fmt.Errorf("start workers: %w", err)
 	}
 	url := "http://" + ln.Addr().String()
 	log.Info("crescent listening", "url", url)
 	fmt.Fprintf(stdout, "Crescent %s is listening on %s\n", version, url)
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[i]) }()
+	}
+	var serveErr error
 	select {
-	case err := <-errc:
-		_ = a.queue.Stop(context.Background())
-		return err
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	herr := srv.Shutdown(sctx)
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		herr = errors.Join(herr, err)
+	var herr error
+	for _, srv := range servers {
+		herr = errors.Join(herr, srv.Shutdown(sctx))
+	}
+	pending := len(servers)
+	if serveErr != nil {
+		herr, pending = errors.Join(herr, serveErr), pending-1
+	}
+	for range pending {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			herr = errors.Join(herr, err)
+		}
 	}
 	qerr := a.queue.Stop(sctx)
 	_ = a.pipeline.Close()

@@ -6,6 +6,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 // Config is everything the binary can be told.
 type Config struct {
 	Addr        string
+	MetricsAddr string
 	DataDir     string
 	DatabaseURL string
 	BlobURL     string
@@ -28,6 +30,13 @@ type Config struct {
 	AuthFailRate  float64
 	AuthFailBurst int
 	MaxBodyBytes  int64
+
+	// BodyIdleTimeout ends a request body that brings no byte for this long.
+	BodyIdleTimeout time.Duration
+	// TrustedProxies are the CIDRs (or single addresses) given; Resolve
+	// parses them into TrustedProxyPrefixes.
+	TrustedProxies       []string
+	TrustedProxyPrefixes []netip.Prefix
 
 	MaxFileBytes int64
 	MaxFiles     int
@@ -65,6 +74,7 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 		fs.IntVar(p, name, def, usage+" (env "+env+")")
 	}
 	str(&c.Addr, "addr", "CRESCENT_ADDR", "127.0.0.1:8080", "address to listen on")
+	str(&c.MetricsAddr, "metrics-addr", "CRESCENT_METRICS_ADDR", "127.0.0.1:9090", "address serving /metrics, apart from the API (\"\" or off: no metrics listener)")
 	str(&c.DataDir, "data-dir", "CRESCENT_DATA_DIR", "./data", "folder for the embedded database and files")
 	str(&c.DatabaseURL, "database-url", "CRESCENT_DATABASE_URL", "", "postgres://… or sqlite:PATH (default: SQLite in the data dir)")
 	str(&c.BlobURL, "blob-url", "CRESCENT_BLOB_URL", "", "file:///path or s3://bucket?… (default: file://DATA/blobs)")
@@ -74,6 +84,16 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 	num(&c.AuthFailRate, "auth-fail-rate", "CRESCENT_AUTH_FAIL_RATE", 1, "failed authentications per second tolerated per client address")
 	integer(&c.AuthFailBurst, "auth-fail-burst", "CRESCENT_AUTH_FAIL_BURST", 30, "failed authentications tolerated in a burst per client address")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", 1<<20, "largest JSON request body accepted")
+	idle := 30 * time.Second
+	if v, err := time.ParseDuration(getenv("CRESCENT_BODY_IDLE_TIMEOUT")); err == nil {
+		idle = v
+	}
+	fs.DurationVar(&c.BodyIdleTimeout, "body-idle-timeout", idle, "how long a request body may send nothing before it is closed with 408 (0: never; env CRESCENT_BODY_IDLE_TIMEOUT)")
+	var proxies []string
+	if v := getenv("CRESCENT_TRUSTED_PROXIES"); v != "" {
+		proxies = strings.Split(v, ",")
+	}
+	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxies", proxies, "CIDRs of reverse proxies whose X-Forwarded-For and Forwarded headers name the client (env CRESCENT_TRUSTED_PROXIES, comma-separated; default: none, the peer address is the client)")
 	fs.Int64Var(&c.MaxFileBytes, "max-file-bytes", 256<<20, "largest uploaded file accepted")
 	integer(&c.MaxFiles, "max-files", "CRESCENT_MAX_FILES", 50, "most files in one collection")
 	integer(&c.MaxPages, "max-pages", "CRESCENT_MAX_PAGES", 500, "most pages in one uploaded file")
@@ -109,6 +129,33 @@ func (c *Config) Resolve() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: %w", c.Addr, err)
+	}
+	if c.MetricsAddr == "off" {
+		c.MetricsAddr = ""
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: %w", c.MetricsAddr, err)
+		}
+	}
+	c.TrustedProxyPrefixes = nil
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return fmt.Errorf("--trusted-proxies %q: want a CIDR such as 10.0.0.0/8 or an address", p)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		c.TrustedProxyPrefixes = append(c.TrustedProxyPrefixes, prefix.Masked())
+	}
+	if c.BodyIdleTimeout < 0 {
+		return fmt.Errorf("--body-idle-timeout must not be negative")
 	}
 	if c.KeyRate < 0 || c.KeyBurst < 1 || c.AuthFailRate < 0 || c.AuthFailBurst < 1 {
 		return fmt.Errorf("rate limits must be positive")

@@ -52,9 +52,11 @@ func saneRequestID(s string) bool {
 	return true
 }
 
-// withRequestID gives every request an id, echoed in X-Request-Id.
+// withRequestID gives every request an id, echoed in X-Request-Id, and
+// tells browsers never to sniff a content type other than the declared one.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		id := r.Header.Get("X-Request-Id")
 		if !saneRequestID(id) {
 			id = newUUID()
@@ -117,9 +119,22 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
-// observe logs every request as one JSON line and records its metrics,
-// labelled by route pattern (never by raw path, which would explode the
-// label set). It recovers panics into a 500 envelope without internals.
+// metricMethod is the method label: the method itself when it is one of
+// the standard ones, else "other", so that made-up methods cannot add
+// series.
+func metricMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
+}
+
+// observe logs every request as one JSON line and records its metrics.
+// Every label comes from a closed set: the route is a registered pattern
+// or "unmatched" (never the raw path), the method a standard one or
+// "other". It recovers panics into a 500 envelope without internals.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -136,21 +151,22 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 			}
 			route := "unmatched"
-			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+			if rc := chi.RouteContext(r.Context()); rc != nil && s.patterns[rc.RoutePattern()] {
 				route = rc.RoutePattern()
 			}
+			method := metricMethod(r.Method)
 			elapsed := time.Since(start)
 			status := sw.status
 			if status == 0 {
 				status = http.StatusOK
 			}
-			s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
-			s.metrics.latency.WithLabelValues(route, r.Method).Observe(elapsed.Seconds())
+			s.metrics.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+			s.metrics.latency.WithLabelValues(route, method).Observe(elapsed.Seconds())
 			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("request_id", requestID(r.Context())),
-				slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
+				slog.String("method", truncate(r.Method, 32)), slog.String("route", route), slog.String("path", r.URL.Path),
 				slog.Int("status", status), slog.Int64("bytes", sw.bytes),
-				slog.Float64("ms", float64(elapsed.Microseconds())/1000), slog.String("remote", clientAddr(r)))
+				slog.Float64("ms", float64(elapsed.Microseconds())/1000), slog.String("remote", s.clientAddr(r)))
 		}()
 		next.ServeHTTP(sw, r)
 	})

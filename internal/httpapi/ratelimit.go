@@ -88,3 +88,5 @@ func clientAddr(r *http.Request) string {
 	}
 	return host
 }
+
+func (s *Server) clientAddr(r *http.Request) string { return clientAddr(r) }

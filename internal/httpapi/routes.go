@@ -7,6 +7,8 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	ws "github.com/crescent-idp/crescent/internal/workspace"
@@ -21,7 +23,6 @@ func (s *Server) routes() {
 	// Operations: no key.
 	s.router.Get("/healthz", s.healthz)
 	s.router.Get("/readyz", s.readyz)
-	s.router.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.deps.Registry, promhttp.HandlerOpts{}))
 	s.router.Get("/api/docs", s.docs)
 
 	// Identity and API keys.
@@ -179,4 +180,22 @@ func tagOf(path string) string {
 // hctxRequest exposes the underlying request of a huma context.
 func hctxRequest(hctx huma.Context) (*http.Request, http.ResponseWriter) {
 	return humachi.Unwrap(hctx)
+}
+
+// MetricsHandler serves GET /metrics (Prometheus text format) from reg and
+// 404 for anything else. It belongs on its own listener (--metrics-addr),
+// never on the public API one: the figures are operational, not for keys.
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	r := chi.NewRouter()
+	r.Use(withRequestID)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, newProblem(r.Context(), 404, []ProblemItem{{Location: "path: " + truncate(r.URL.Path, 200), Message: "no such route"}}))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		p := newProblem(r.Context(), 405, []ProblemItem{{Message: "only GET is allowed here"}})
+		p.headers = http.Header{"Allow": {http.MethodGet}}
+		writeProblem(w, p)
+	})
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return r
 }

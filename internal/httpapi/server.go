@@ -7,6 +7,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
@@ -31,6 +33,12 @@ type Config struct {
 	AuthFailBurst int
 	// MaxBodyBytes caps JSON request bodies.
 	MaxBodyBytes int64
+	// BodyIdleTimeout closes a request body that brings no byte for this
+	// long, answering 408; 0 disables it.
+	BodyIdleTimeout time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For and Forwarded
+	// headers name the client; empty trusts no one.
+	TrustedProxies []netip.Prefix
 }
 
 // DefaultConfig is generous enough for any single client of a
@@ -38,7 +46,8 @@ type Config struct {
 var DefaultConfig = Config{
 	KeyRate: 1000, KeyBurst: 2000,
 	AuthFailRate: 1, AuthFailBurst: 30,
-	MaxBodyBytes: 1 << 20,
+	MaxBodyBytes:    1 << 20,
+	BodyIdleTimeout: 30 * time.Second,
 }
 
 // Check is one readiness probe; Optional ones are reported but do not make
@@ -74,6 +83,9 @@ type Server struct {
 	api          huma.API
 	keyLimits    *limiters
 	authFailures *limiters
+	// patterns is every registered route pattern: the closed set of the
+	// metrics' route label.
+	patterns map[string]bool
 }
 
 // New builds the handler. It registers its metrics on d.Registry.
@@ -105,6 +117,11 @@ func New(cfg Config, d Deps) *Server {
 	s.api = humachi.New(r, hc)
 	s.api.UseMiddleware(s.authenticate)
 	s.routes()
+	s.patterns = map[string]bool{}
+	_ = chi.Walk(r, func(_, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		s.patterns[route] = true
+		return nil
+	})
 	return s
 }
 
