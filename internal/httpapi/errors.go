@@ -69,6 +69,7 @@ var families = map[int]family{
 	403: {"AuthorizationError", "The client is not allowed to perform this action.", "The client should use a key holding the required scope.", seeErrors},
 	404: {"ResourceNotFoundError", "The requested resource was not found.", actionFix, seeErrors},
 	405: {"MethodNotAllowedError", "The method is not allowed for the requested resource.", "The client should use one of the methods in the Allow header.", seeErrors},
+	408: {"RequestTimeoutError", "The server timed out waiting for the request.", actionRetry, seeErrors},
 	409: {"ConflictError", "The request conflicts with the current state of the resource.", actionFix, seeErrors},
 	413: {"PayloadTooLargeError", "The request payload is too large.", actionFix, seeErrors},
 	415: {"UnsupportedMediaTypeError", "The request content is of an unsupported type.", actionFix, seeErrors},

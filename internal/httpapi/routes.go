@@ -150,7 +150,11 @@ func op[I, O any](s *Server, method, doc, path, id string, status int, needs []w
 			MaxBodyBytes:  s.cfg.MaxBodyBytes,
 			Metadata:      map[string]any{metaScopes: needs},
 			Tags:          []string{tagOf(path)},
-			Errors:        []int{400, 401, 403, 404, 409, 413, 415, 429},
+			Errors:        []int{400, 401, 403, 404, 408, 409, 413, 415, 429},
+
+			// No total read time: a large body may be slow; idleBodies
+			// ends one that stops sending.
+			BodyReadTimeout: -1,
 		}
 		for _, opt := range opts {
 			opt(&o)

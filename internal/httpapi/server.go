@@ -98,7 +98,7 @@ func New(cfg Config, d Deps) *Server {
 		authFailures: newLimiters(cfg.AuthFailRate, cfg.AuthFailBurst),
 	}
 	r := chi.NewRouter()
-	r.Use(withRequestID, s.observe, jsonByDefault)
+	r.Use(withRequestID, s.observe, s.idleBodies, jsonByDefault)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 	s.router = r
