@@ -53,6 +53,9 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 		s.writeHuma(hctx, problemFrom(ctx, s.log, err))
 		return
 	}
+	// Whatever an authenticated request gets back is for that key only:
+	// no shared or browser cache may keep it (key secrets, documents).
+	hctx.SetHeader("Cache-Control", "no-store")
 	if ok, wait := s.keyLimits.take(p.KeyID); !ok {
 		s.writeHuma(hctx, tooMany(ctx, wait, "rate limit of this API key exceeded"))
 		return

@@ -112,11 +112,19 @@ func newProblem(ctx context.Context, status int, items []ProblemItem) *Problem {
 	if items == nil {
 		items = []ProblemItem{}
 	}
-	return &Problem{
+	p := &Problem{
 		Action: f.action, Detail: f.detail, Errors: items, Instance: requestID(ctx),
 		Status: status, Timestamp: time.Now().UTC().Format(time.RFC3339), Title: f.title, Type: f.typ,
 	}
+	if status == http.StatusUnauthorized {
+		p.headers = http.Header{"Www-Authenticate": authChallenges}
+	}
+	return p
 }
+
+// authChallenges are the WWW-Authenticate challenges of every 401: the
+// schemes an API key is accepted under.
+var authChallenges = []string{`Basic realm="crescent", charset="UTF-8"`, `Bearer realm="crescent"`}
 
 // problemFrom turns a use-case error into the envelope; unknown errors
 // become a 500 whose cause goes to the log with the request id, never to
