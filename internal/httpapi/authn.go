@@ -29,9 +29,13 @@ func scopesOf(op *huma.Operation) ([]workspace.Scope, bool) {
 }
 
 // authenticate is the huma middleware in front of every API operation:
-// failed-auth throttling per client address, key authentication, the
-// per-key rate limit, then the operation's scopes. The body is not read
-// before all of them pass.
+// key authentication, the per-key rate limit, then the operation's scopes.
+// The body is not read before all of them pass. Failures are throttled per
+// client address (see clientAddr): past the budget they get 429 instead of
+// 401. Only failures are: a valid key is always authenticated (malformed
+// keys and bad checksums are refused without a database look-up anyway)
+// and is limited by its own per-key budget alone, so that someone guessing
+// from a shared address (a NAT, an office) cannot lock out its users.
 func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	needs, ok := scopesOf(hctx.Operation())
 	if !ok { // public operation
@@ -40,14 +44,14 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	}
 	ctx := hctx.Context()
 	r, _ := hctxRequest(hctx)
-	addr := clientAddr(r)
-	if blocked, wait := s.authFailures.exhausted(addr); blocked {
-		s.writeHuma(hctx, tooMany(ctx, wait, "too many failed authentication attempts from this address"))
-		return
-	}
 	p, err := s.deps.Auth.Authenticate(ctx, hctx.Header("Authorization"))
 	if err != nil {
 		if workspace.ErrorCode(err) == workspace.CodeUnauthenticated {
+			addr := s.clientAddr(r)
+			if blocked, wait := s.authFailures.exhausted(addr); blocked {
+				s.writeHuma(hctx, tooMany(ctx, wait, "too many failed authentication attempts from this address"))
+				return
+			}
 			s.authFailures.take(addr)
 		}
 		s.writeHuma(hctx, problemFrom(ctx, s.log, err))

@@ -151,7 +151,7 @@ func TestFailedAuthThrottledPerAddress(t *testing.T) {
 		_ = i
 	}
 	before := h.keys.lookups.Load()
-	r := h.do("GET", "/api/v0.4/me", h.admin, nil)
+	r := h.do("GET", "/api/v0.4/me", h.admin[:len(h.admin)-1], nil) // bad checksum
 	assertEnvelope(t, r, 429, "RateLimitError")
 	if r.header.Get("Retry-After") == "" || h.keys.lookups.Load() != before {
 		t.Fatal("throttled request lacked Retry-After or reached the database")

@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -78,15 +76,3 @@ func (ls *limiters) exhausted(key string) (bool, time.Duration) {
 	}
 	return true, time.Duration((1 - l.TokensAt(now)) / float64(ls.every) * float64(time.Second))
 }
-
-// clientAddr is the peer address of r without its port. Proxy headers are
-// not trusted.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-func (s *Server) clientAddr(r *http.Request) string { return clientAddr(r) }

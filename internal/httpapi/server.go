@@ -28,7 +28,8 @@ type Config struct {
 	KeyRate  float64
 	KeyBurst int
 	// AuthFailRate and AuthFailBurst throttle failed authentication per
-	// client address: past the burst, further attempts get 429.
+	// client address: past the burst, further failures get 429 (valid keys
+	// are not affected).
 	AuthFailRate  float64
 	AuthFailBurst int
 	// MaxBodyBytes caps JSON request bodies.
