@@ -88,7 +88,7 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 	if v, err := time.ParseDuration(getenv("CRESCENT_BODY_IDLE_TIMEOUT")); err == nil {
 		idle = v
 	}
-	fs.DurationVar(&c.BodyIdleTimeout, "body-idle-timeout", idle, "how long a request body may send nothing before it is closed with 408 (0: never; env CRESCENT_BODY_IDLE_TIMEOUT)")
+	fs.DurationVar(&c.BodyIdleTimeout, "body-idle-timeout", idle, "how long a request body may be waited for without bringing 1 KiB before it is closed with 408 (0: never; env CRESCENT_BODY_IDLE_TIMEOUT)")
 	var proxies []string
 	if v := getenv("CRESCENT_TRUSTED_PROXIES"); v != "" {
 		proxies = strings.Split(v, ",")

@@ -9,13 +9,21 @@ import (
 	"time"
 )
 
-// idleBodies ends request bodies that make no progress. Before each read
-// of the body the connection's read deadline is pushed BodyIdleTimeout
-// ahead, so a large upload may take as long as it needs while it keeps
-// sending, and one that stops sending fails its read after the idle time.
-// Whatever the handler then answers is replaced by the 408 envelope. The
-// deadline is lifted once the body is read to its end, so that the server's
-// own watch on the idle connection cannot cancel a handler still working.
+// bodyProgressBytes is what a request body must bring, within the idle
+// time spent waiting for it, to count as making progress: a trickle of a
+// byte every few seconds is no progress.
+const bodyProgressBytes = 1 << 10
+
+// idleBodies ends request bodies that make no progress: a body must bring
+// bodyProgressBytes (or its end) within BodyIdleTimeout of waiting for it.
+// Before each read of the body the connection's read deadline is set to the
+// waiting time left, and it is renewed whenever enough bytes arrived, so a
+// large upload may take as long as it needs while it keeps sending, and time
+// the handler spends between reads is not counted. A stalled body fails its
+// read; whatever the handler then answers is replaced by the 408 envelope.
+// The deadline is lifted once the body is read to its end, so that the
+// server's own watch on the idle connection cannot cancel a handler still
+// working.
 func (s *Server) idleBodies(next http.Handler) http.Handler {
 	idle := s.cfg.BodyIdleTimeout
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,17 +42,26 @@ func (s *Server) idleBodies(next http.Handler) http.Handler {
 	})
 }
 
-// idleBody is a request body whose every read must bring a byte within idle.
+// idleBody is a request body that must bring bodyProgressBytes within idle
+// of waiting. Reads of one body are not concurrent.
 type idleBody struct {
 	io.ReadCloser
-	rc      *http.ResponseController
-	idle    time.Duration
-	stalled atomic.Bool
+	rc       *http.ResponseController
+	idle     time.Duration
+	waited   time.Duration // blocked in reads since the last progress
+	received int           // bytes since the last progress
+	stalled  atomic.Bool
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
-	_ = b.rc.SetReadDeadline(time.Now().Add(b.idle))
+	start := time.Now()
+	_ = b.rc.SetReadDeadline(start.Add(b.idle - b.waited))
 	n, err := b.ReadCloser.Read(p)
+	b.waited += time.Since(start)
+	b.received += n
+	if b.received >= bodyProgressBytes {
+		b.waited, b.received = 0, 0
+	}
 	switch {
 	case err == io.EOF:
 		_ = b.rc.SetReadDeadline(time.Time{})

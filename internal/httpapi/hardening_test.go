@@ -123,11 +123,46 @@ func TestStalledBodyIsClosedWith408(t *testing.T) {
 	if n := h.total(pid); n != 0 {
 		t.Fatalf("a stalled upload left %d collections", n)
 	}
+
+	// A trickle is no progress: one byte every tenth of the idle time.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(cfg.BodyIdleTimeout / 10)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if _, err := conn.Write([]byte{body.Bytes()[i%body.Len()]}); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	_ = conn.SetReadDeadline(time.Now().Add(100 * cfg.BodyIdleTimeout)) // a safety net only
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no response to a trickling body: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assertEnvelope(t, response{status: resp.StatusCode, header: resp.Header, body: b}, 408, "RequestTimeoutError")
 }
 
-// slowReader yields one byte at a time, pausing before each.
+// slowReader yields chunk bytes at a time, pausing before each chunk.
 type slowReader struct {
 	data  string
+	chunk int
 	pause time.Duration
 }
 
@@ -136,24 +171,26 @@ func (s *slowReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	time.Sleep(s.pause)
-	p[0] = s.data[0]
-	s.data = s.data[1:]
-	return 1, nil
+	n := copy(p[:min(len(p), s.chunk)], s.data)
+	s.data = s.data[n:]
+	return n, nil
 }
 
-// TestSlowButSteadyBodyIsAccepted sends a body that takes several times
-// the idle timeout in all, but never pauses for long: it is accepted.
+// TestSlowButSteadyBodyIsAccepted sends a body that takes longer than the
+// idle timeout in all but brings a chunk ten times the progress size every
+// twentieth of it: it is accepted.
 func TestSlowButSteadyBodyIsAccepted(t *testing.T) {
 	cfg := DefaultConfig
 	cfg.BodyIdleTimeout = time.Second
 	h := newHarness(t, storetest.SQLiteURL(t), cfg)
-	json := `{"name":"steady","scopes":["workspace.process:read"]}`
-	req, _ := http.NewRequest("POST", h.url+"/api/v0.4/admin/api-keys", &slowReader{json, cfg.BodyIdleTimeout / 20})
+	chunk := bodyProgressBytes / 2
+	json := `{"name":"steady",` + strings.Repeat(" ", 30*chunk) + `"scopes":["workspace.process:read"]}`
+	req, _ := http.NewRequest("POST", h.url+"/api/v0.4/admin/api-keys", &slowReader{json, chunk, cfg.BodyIdleTimeout / 20})
 	req.ContentLength = int64(len(json))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Basic "+basic(h.admin))
-	c := &http.Client{}
-	resp, err := c.Do(req)
+	start := time.Now()
+	resp, err := (&http.Client{}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +198,9 @@ func TestSlowButSteadyBodyIsAccepted(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 201 {
 		t.Fatalf("steady slow body: %d %s", resp.StatusCode, b)
+	}
+	if time.Since(start) < cfg.BodyIdleTimeout {
+		t.Fatal("the body did not take longer than the idle timeout: the test proves nothing")
 	}
 }
 
