@@ -47,7 +47,7 @@ func (s *Server) authenticate(hctx huma.Context, next func(huma.Context)) {
 	p, err := s.deps.Auth.Authenticate(ctx, hctx.Header("Authorization"))
 	if err != nil {
 		if workspace.ErrorCode(err) == workspace.CodeUnauthenticated {
-			addr := s.clientAddr(r)
+			addr := failureKey(s.clientAddr(r))
 			if blocked, wait := s.authFailures.exhausted(addr); blocked {
 				s.writeHuma(hctx, tooMany(ctx, wait, "too many failed authentication attempts from this address"))
 				return

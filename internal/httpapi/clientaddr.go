@@ -108,3 +108,15 @@ func forwardedFor(e string) (netip.Addr, bool) {
 	}
 	return netip.Addr{}, false
 }
+
+// failureKey is the failed-authentication limiter's key for a client
+// address: an IPv6 client counts by its /64, which one host usually holds
+// whole and could otherwise walk through to escape the limit.
+func failureKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return addr
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}

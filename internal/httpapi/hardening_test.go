@@ -330,5 +330,23 @@ func TestFailedAuthThrottlesFailuresOnly(t *testing.T) {
 		if r := as(h.admin, "198.51.100.1"); r.status != 200 {
 			t.Fatalf("valid key behind the proxy throttled: %d", r.status)
 		}
+		// An IPv6 client counts by its /64.
+		for range 3 {
+			assertEnvelope(t, as(bad, "2001:db8:0:1::1"), 401, "AuthenticationError")
+		}
+		assertEnvelope(t, as(bad, "2001:db8:0:1::2"), 429, "RateLimitError")
+		assertEnvelope(t, as(bad, "2001:db8:0:2::1"), 401, "AuthenticationError")
 	})
+}
+
+// TestLimitersStayBounded feeds more distinct addresses than the limiters
+// keep, all within the idle time: the table never passes its bound.
+func TestLimitersStayBounded(t *testing.T) {
+	ls := newLimiters(1, 3)
+	for i := range maxLimiterEntries + maxLimiterEntries/2 {
+		ls.take(fmt.Sprint("2001:db8::", i))
+		if len(ls.entries) > maxLimiterEntries {
+			t.Fatalf("%d entries after %d addresses", len(ls.entries), i+1)
+		}
+	}
 }

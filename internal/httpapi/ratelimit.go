@@ -8,7 +8,9 @@ import (
 )
 
 // maxLimiterEntries bounds the memory the limiters may take: past it, entries
-// idle for longer than limiterIdle are dropped.
+// idle for longer than limiterIdle are dropped, and if that is not enough
+// (many addresses at once) arbitrary ones, down to nine tenths, so that the
+// sweep is not paid again on every new key.
 const (
 	maxLimiterEntries = 100_000
 	limiterIdle       = 10 * time.Minute
@@ -41,6 +43,12 @@ func (ls *limiters) get(key string, now time.Time) *rate.Limiter {
 				if now.Sub(v.seen) > limiterIdle {
 					delete(ls.entries, k)
 				}
+			}
+			for k := range ls.entries {
+				if len(ls.entries) < maxLimiterEntries*9/10 {
+					break
+				}
+				delete(ls.entries, k)
 			}
 		}
 		e = &limiterEntry{l: rate.NewLimiter(ls.every, ls.burst)}
