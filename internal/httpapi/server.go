@@ -34,8 +34,8 @@ type Config struct {
 	AuthFailBurst int
 	// MaxBodyBytes caps JSON request bodies.
 	MaxBodyBytes int64
-	// BodyIdleTimeout closes a request body that brings no byte for this
-	// long, answering 408; 0 disables it.
+	// BodyIdleTimeout closes, answering 408, a request body that brings
+	// less than 1 KiB in this much waiting for it; 0 disables it.
 	BodyIdleTimeout time.Duration
 	// TrustedProxies are the peers whose X-Forwarded-For and Forwarded
 	// headers name the client; empty trusts no one.
