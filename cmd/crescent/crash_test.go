@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // buildBinary compiles the crescent binary once for tests that need a
@@ -54,7 +56,7 @@ func TestKillDuringProcessingLosesNothing(t *testing.T) {
 	}
 	pdfs, _ := filepath.Glob("../../../shared/corpus/invoice2data/*.pdf")
 	if len(pdfs) == 0 {
-		t.Skip("corpus not available")
+		testenv.Missing(t, "the corpus in ../shared/corpus")
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
@@ -150,7 +152,7 @@ func TestKillBeforeDeliveryStillDelivers(t *testing.T) {
 	}
 	pdf, err := os.ReadFile(corpusPDF)
 	if err != nil {
-		t.Skip("corpus not available")
+		testenv.Missing(t, "the corpus in ../shared/corpus")
 	}
 	bin := buildBinary(t)
 	dir := t.TempDir()

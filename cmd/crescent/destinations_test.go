@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // receiver is a webhook endpoint on 127.0.0.1 that fails its first
@@ -96,7 +98,7 @@ func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
 func TestWebhooks(t *testing.T) {
 	pdf, err := os.ReadFile(corpusPDF)
 	if err != nil {
-		t.Skip("corpus not available")
+		testenv.Missing(t, "the corpus in ../shared/corpus")
 	}
 	dir := t.TempDir()
 	db := []string{"--data-dir", dir}

@@ -17,6 +17,8 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 const corpusPDF = "../../../shared/corpus/invoice2data/AzureInterior.pdf"
@@ -70,7 +72,7 @@ func multipartPDF(t *testing.T, pdf []byte) (*bytes.Buffer, string) {
 func TestUploadToS3(t *testing.T) {
 	pdf, err := os.ReadFile(corpusPDF)
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		testenv.Missing(t, "the corpus: "+err.Error())
 	}
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
@@ -130,7 +132,7 @@ func (s *slowReader) Read(p []byte) (int, error) {
 func TestShutdownFinishesInFlightUploads(t *testing.T) {
 	pdf, err := os.ReadFile(corpusPDF)
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		testenv.Missing(t, "the corpus: "+err.Error())
 	}
 	dir := t.TempDir()
 	db := []string{"--data-dir", dir}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/crescent-idp/crescent/internal/store"
 	"github.com/crescent-idp/crescent/internal/store/storetest"
+	"github.com/crescent-idp/crescent/internal/testenv"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
 
@@ -31,7 +32,7 @@ func corpusFile(t *testing.T, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(corpusDir, rel))
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		testenv.Missing(t, "the corpus: "+err.Error())
 	}
 	return b
 }
