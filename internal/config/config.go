@@ -38,6 +38,9 @@ type Config struct {
 
 	Workers    int
 	JobTimeout time.Duration
+	// ReconcileInterval is how often collections whose job is gone are
+	// looked for, and how long one must be unchanged to be ended.
+	ReconcileInterval time.Duration
 
 	ShutdownTimeout time.Duration
 }
@@ -86,6 +89,7 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 	fs.StringSliceVar(&c.DirectoryRoots, "directory-root", roots, "folder that directory destinations may write under, repeatable (env CRESCENT_DIRECTORY_ROOTS, comma-separated)")
 	integer(&c.Workers, "workers", "CRESCENT_WORKERS", 2, "documents processed at once by this process (0: API only)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", 10*time.Minute, "longest one processing attempt of a collection may run")
+	fs.DurationVar(&c.ReconcileInterval, "reconcile-interval", time.Minute, "how often collections left Queued or Processing without a job are ended as Failed")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 }
 
@@ -113,7 +117,7 @@ func (c *Config) Resolve() error {
 	if c.KeyRate < 0 || c.KeyBurst < 1 || c.AuthFailRate < 0 || c.AuthFailBurst < 1 {
 		return fmt.Errorf("rate limits must be positive")
 	}
-	if c.MaxFileBytes < 1 || c.MaxFiles < 1 || c.MaxPages < 1 || c.Workers < 0 || c.JobTimeout <= 0 {
+	if c.MaxFileBytes < 1 || c.MaxFiles < 1 || c.MaxPages < 1 || c.Workers < 0 || c.JobTimeout <= 0 || c.ReconcileInterval <= 0 {
 		return fmt.Errorf("upload limits, workers and job timeout must be positive")
 	}
 	if c.MaxBodyBytes < 1024 {

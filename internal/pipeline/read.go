@@ -15,6 +15,7 @@ import (
 	_ "golang.org/x/image/tiff" // registers TIFF (first page)
 	_ "golang.org/x/image/webp" // registers WebP
 
+	"github.com/crescent-idp/crescent/internal/blob"
 	"github.com/crescent-idp/crescent/internal/doc"
 	"github.com/crescent-idp/crescent/internal/einvoice"
 	"github.com/crescent-idp/crescent/internal/extract"
@@ -40,6 +41,10 @@ func fileStatus(base workspace.StatusInfo, msg string) workspace.StatusInfo {
 // error is for infrastructure (blob store, disk, cancellation).
 func (p *Pipeline) readFile(ctx context.Context, f workspace.File, cfg workspace.ProcessConfig) (readResult, error) {
 	tmp, err := p.spool(ctx, f)
+	if errors.Is(err, blob.ErrNotFound) {
+		// Retrying cannot bring it back.
+		return readResult{status: fileStatus(workspace.FileFailed, "the stored original of this file is missing; upload it again")}, nil
+	}
 	if err != nil {
 		return readResult{}, err
 	}
