@@ -203,5 +203,5 @@ func (s *Server) reprocessCollection(ctx context.Context, in *collectionIDInput)
 }
 
 func (s *Server) acceptCollection(ctx context.Context, in *collectionIDInput) (*collectionOutput, error) {
-	return collectionResult(s.deps.Collections.Accept(ctx, principal(ctx), in.CID))
+	return collectionResult(s.deps.Results.Accept(ctx, principal(ctx), in.CID))
 }

@@ -388,6 +388,10 @@ func (s *Store) TransitionCollection(ctx context.Context, orgID, id string, from
 		if err != nil {
 			return err
 		}
+		// The files of a collection share its status.
+		if _, err := tx.ExecContext(ctx, `UPDATE files SET status = $2, updated_at = $3 WHERE collection_id = $1`, id, to, unix(at)); err != nil {
+			return err
+		}
 		if to == workspace.StatusAccepted {
 			if err := s.emit(ctx, tx, orgID, processID, id, workspace.EventAccepted); err != nil {
 				return err

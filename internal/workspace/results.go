@@ -151,4 +151,7 @@ type ResultStore interface {
 	AddExtraction(ctx context.Context, e Extraction) error
 	UpdateExtraction(ctx context.Context, e Extraction) error
 	DeleteExtraction(ctx context.Context, documentID, id string) error
+	// SetValidation records the outcome of the validators on a document
+	// and on its extractions (by extraction id), in one transaction.
+	SetValidation(ctx context.Context, documentID string, doc StatusInfo, byExtraction map[string]StatusInfo) error
 }
