@@ -116,6 +116,9 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 			return res, ctx.Err()
 		}
 		res.status = fileStatus(workspace.FileUnsupported, "the PDF could not be opened: "+err.Error())
+		if errors.Is(err, pdf.ErrTooLarge) {
+			res.status = fileStatus(workspace.FileFailed, "the PDF could not be opened: "+err.Error())
+		}
 		return res, nil
 	}
 	defer d.Close()
@@ -125,6 +128,10 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
+			}
+			if errors.Is(err, pdf.ErrTooLarge) { // the document is unusable now
+				res.pages, res.status = nil, fileStatus(workspace.FileFailed, "the PDF could not be read: "+err.Error())
+				return res, nil
 			}
 			p.log.WarnContext(ctx, "page text unreadable", "page", n, "err", err.Error())
 			pg = doc.Page{Num: n, Source: doc.SourceText}
