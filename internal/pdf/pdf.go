@@ -166,7 +166,7 @@ func start(cfg Config) (*Reader, error) {
 	pool, err := webassembly.Init(webassembly.Config{
 		// Instances are created under this context, which carries the
 		// allocator of their memory.
-		Context: experimental.WithMemoryAllocator(context.Background(), r.mem),
+		Context:  experimental.WithMemoryAllocator(context.Background(), r.mem),
 		MinIdle:  0,
 		MaxIdle:  cfg.Workers,
 		MaxTotal: cfg.Workers,
