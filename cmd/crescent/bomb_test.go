@@ -183,7 +183,7 @@ func TestHostileFilesStayBounded(t *testing.T) {
 				t.Errorf("response %s does not say %q", msg, tt.message)
 			}
 			growth := procStatus("VmHWM") - before
-			t.Logf("%d bytes: HTTP %d, final after %v, peak resident memory grew by %d MiB", len(tt.data), st, elapsed.Round(time.Millisecond), growth>>20)
+			t.Logf("%d bytes: HTTP %d, final after %v, peak resident memory grew by %d KiB", len(tt.data), st, elapsed.Round(time.Millisecond), growth>>10)
 			if growth > 300<<20 {
 				t.Errorf("peak resident memory grew by %d MiB, want under 300 MiB", growth>>20)
 			}
