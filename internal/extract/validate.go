@@ -58,5 +58,4 @@ func Validate(values map[string]any) map[string]Check {
 	return out
 }
 
-
 func upperASCII(b byte) bool { return b >= 'A' && b <= 'Z' }
