@@ -2,9 +2,7 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -62,10 +60,8 @@ func (s *Server) uploadMultipart(ctx context.Context, in *uploadInput) (*collect
 		return nil, workspace.Errorf(workspace.CodeUnsupported, "send multipart/form-data with one or more 'file' parts, or use the /base64 route")
 	}
 	lim := s.deps.Collections.Limits
-	hash := sha256.New()
-	body := io.TeeReader(http.MaxBytesReader(nil, r.Body, lim.MaxRequestBytes), hash)
-	mr := multipart.NewReader(body, params["boundary"])
-	up := service.UploadInput{ProcessID: in.PID, IdempotencyKey: in.IdempotencyKey}
+	mr := multipart.NewReader(http.MaxBytesReader(nil, r.Body, lim.MaxRequestBytes), params["boundary"])
+	up := service.UploadInput{ProcessID: in.PID, IdempotencyKey: in.IdempotencyKey, Route: idempotencyRoute(r)}
 	var files []*service.Spooled
 	defer func() { service.RemoveAll(files) }()
 	for parts := 0; ; parts++ {
@@ -109,8 +105,21 @@ func (s *Server) uploadMultipart(ctx context.Context, in *uploadInput) (*collect
 			return nil, workspace.Invalid("body: "+field, "extra fields not permitted")
 		}
 	}
-	up.RequestHash = hex.EncodeToString(hash.Sum(nil))
 	return s.finishUpload(ctx, up, files)
+}
+
+// idempotencyRoute names the route of r for idempotency records: the
+// method and the path with its parameters, without the API version, so a
+// retry under /api/v0.4 finds a request first sent under /api/v0.3.
+func idempotencyRoute(r *http.Request) string {
+	p := r.URL.Path
+	for _, v := range versions {
+		if rest, ok := strings.CutPrefix(p, "/api/"+v+"/"); ok {
+			p = "/" + rest
+			break
+		}
+	}
+	return r.Method + " " + p
 }
 
 func (s *Server) finishUpload(ctx context.Context, up service.UploadInput, files []*service.Spooled) (*collectionOutput, error) {
@@ -190,11 +199,9 @@ func (s *Server) uploadBase64(ctx context.Context, in *base64UploadInput) (*coll
 	if len(in.Body.Files) > lim.MaxFiles {
 		return nil, workspace.Errorf(workspace.CodeTooLarge, "at most %d files per collection", lim.MaxFiles)
 	}
-	raw, _ := json.Marshal(in.Body)
-	sum := sha256.Sum256(raw)
 	up := service.UploadInput{
 		ProcessID: in.PID, Name: in.Body.Name, Priority: in.Body.Priority, Split: in.Body.Split, Metadata: in.Body.Metadata,
-		IdempotencyKey: in.IdempotencyKey, RequestHash: hex.EncodeToString(sum[:]),
+		IdempotencyKey: in.IdempotencyKey, Route: idempotencyRoute(rawRequest(ctx)),
 	}
 	var files []*service.Spooled
 	defer func() { service.RemoveAll(files) }()
