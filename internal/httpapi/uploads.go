@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -160,8 +159,12 @@ func setUploadField(up *service.UploadInput, field, v string) error {
 			up.Split = b
 		}
 	case "metadata":
-		if err := json.Unmarshal([]byte(v), &up.Metadata); err != nil || up.Metadata == nil {
-			return workspace.Invalid("body: metadata", "metadata must be a JSON object")
+		if err := decodeJSON([]byte(v), &up.Metadata); err != nil || up.Metadata == nil {
+			msg := "metadata must be a JSON object"
+			if err != nil {
+				msg += ": " + err.Error()
+			}
+			return workspace.Invalid("body: metadata", msg)
 		}
 	}
 	return nil
