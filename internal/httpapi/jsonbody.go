@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"maps"
 	"reflect"
 	"strconv"
 	"strings"
@@ -132,12 +134,18 @@ func joinPath(path, key string) string {
 // unknownField says which field was not known, and the one meant when only
 // the case differs.
 func unknownField(at, key string, fields map[string]reflect.Type) error {
-	for name := range fields {
+	return fmt.Errorf("unknown field %q: %s", at, fieldHint(key, maps.Keys(fields)))
+}
+
+// fieldHint explains why key is not one of names: extra fields are not
+// permitted, or names are case-sensitive and another was meant.
+func fieldHint(key string, names iter.Seq[string]) string {
+	for name := range names {
 		if strings.EqualFold(name, key) {
-			return fmt.Errorf("unknown field %q: field names are case-sensitive, did you mean %q?", at, name)
+			return fmt.Sprintf("field names are case-sensitive, did you mean %q?", name)
 		}
 	}
-	return fmt.Errorf("unknown field %q: extra fields not permitted", at)
+	return "extra fields not permitted"
 }
 
 var fieldCache sync.Map // reflect.Type → map[string]reflect.Type

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -177,49 +176,4 @@ func multipartError(err error) error {
 	}
 	return &workspace.Error{Code: workspace.CodeInvalid, Message: "the multipart body is malformed or was cut short",
 		Fields: []workspace.FieldError{{Location: "body", Message: "the multipart body is malformed or was cut short"}}, Err: err}
-}
-
-// Base64Files is one file of a base64 upload.
-type Base64File struct {
-	Name    string `json:"name" maxLength:"255"`
-	Content string `json:"content" doc:"The file's bytes, base64."`
-}
-
-type base64UploadInput struct {
-	PID            string `path:"pid" maxLength:"64"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
-	Body           struct {
-		Name     string         `json:"name,omitempty" maxLength:"200"`
-		Files    []Base64File   `json:"files" minItems:"1"`
-		Priority bool           `json:"priority"`
-		Split    bool           `json:"split,omitempty"`
-		Metadata map[string]any `json:"metadata,omitempty"`
-	}
-}
-
-func (s *Server) uploadBase64(ctx context.Context, in *base64UploadInput) (*collectionOutput, error) {
-	lim := s.deps.Collections.Limits
-	if len(in.Body.Files) > lim.MaxFiles {
-		return nil, workspace.Errorf(workspace.CodeTooLarge, "at most %d files per collection", lim.MaxFiles)
-	}
-	up := service.UploadInput{
-		ProcessID: in.PID, Name: in.Body.Name, Priority: in.Body.Priority, Split: in.Body.Split, Metadata: in.Body.Metadata,
-		IdempotencyKey: in.IdempotencyKey, Route: idempotencyRoute(rawRequest(ctx)),
-	}
-	var files []*service.Spooled
-	defer func() { service.RemoveAll(files) }()
-	for i, f := range in.Body.Files {
-		loc := fmt.Sprintf("body: files[%d].content", i)
-		dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(f.Content))
-		sp, err := service.Spool(s.deps.Collections.TempDir, fmt.Sprintf("body: files[%d].name", i), f.Name, dec, lim.MaxFileBytes, lim.File)
-		if err != nil {
-			var corrupt base64.CorruptInputError
-			if errors.As(err, &corrupt) {
-				return nil, workspace.Invalid(loc, "content is not valid base64")
-			}
-			return nil, err
-		}
-		files = append(files, sp)
-	}
-	return s.finishUpload(ctx, up, files)
 }

@@ -93,6 +93,27 @@ func Spool(dir, location, name string, r io.Reader, maxBytes int64, lim filetype
 	if err != nil {
 		return nil, err
 	}
+	s, err := SpoolContent(dir, location, name, r, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Identify(location, name, lim); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// SpoolContent copies r into a temporary file under dir, hashing and
+// counting as it goes, for a file whose name may not be known yet (name
+// "" then; it only words the errors). The result is not identified: call
+// Identify before using it. It fails with CodeTooLarge past maxBytes and
+// CodeInvalid for an empty or interrupted file (the error wraps the
+// reader's); nothing is left on disk when it fails.
+func SpoolContent(dir, location, name string, r io.Reader, maxBytes int64) (*Spooled, error) {
+	what := "the file"
+	if name != "" {
+		what = fmt.Sprintf("file %q", name)
+	}
 	f, err := os.CreateTemp(dir, "upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
@@ -115,25 +136,48 @@ func Spool(dir, location, name string, r io.Reader, maxBytes int64, lim filetype
 		return nil, &workspace.Error{Code: workspace.CodeInvalid, Message: "the upload was interrupted", Err: err}
 	}
 	if n > maxBytes {
-		return nil, workspace.Errorf(workspace.CodeTooLarge, "file %q is larger than the limit of %d bytes", name, maxBytes)
+		return nil, workspace.Errorf(workspace.CodeTooLarge, "%s is larger than the limit of %d bytes", what, maxBytes)
 	}
 	if n == 0 {
-		return nil, workspace.Invalid(location, fmt.Sprintf("file %q is empty", name))
-	}
-	info, err := filetype.Inspect(f, n, lim)
-	if err != nil {
-		return nil, fileTypeError(location, name, err)
-	}
-	if info.Kind == filetype.KindText && !strings.EqualFold(filepath.Ext(name), ".txt") {
-		msg := fmt.Sprintf("file %q holds plain text, not the format its name claims; plain-text documents are accepted as .txt files", name)
-		return nil, &workspace.Error{Code: workspace.CodeUnsupported, Message: msg, Fields: []workspace.FieldError{{Location: location, Message: msg}}}
+		return nil, workspace.Invalid(location, what+" is empty")
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	s.Size, s.SHA256, s.Info = n, hex.EncodeToString(h.Sum(nil)), info
+	s.Size, s.SHA256 = n, hex.EncodeToString(h.Sum(nil))
 	ok = true
 	return s, nil
+}
+
+// Identify names spooled content (name as CleanFileName returns it) and
+// identifies its bytes. It fails as CleanFileName does, with CodeTooLarge
+// past the page and pixel limits, CodeUnsupported for bytes of no accepted
+// format (or plain text not named .txt) and CodeInvalid for a damaged
+// file; the spooled file is removed when it fails.
+func (s *Spooled) Identify(location, name string, lim filetype.Limits) (err error) {
+	defer func() {
+		if err != nil {
+			s.Remove()
+		}
+	}()
+	if name, err = CleanFileName(location, name); err != nil {
+		return err
+	}
+	f, err := s.Open()
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+	defer f.Close()
+	info, err := filetype.Inspect(f, s.Size, lim)
+	if err != nil {
+		return fileTypeError(location, name, err)
+	}
+	if info.Kind == filetype.KindText && !strings.EqualFold(filepath.Ext(name), ".txt") {
+		msg := fmt.Sprintf("file %q holds plain text, not the format its name claims; plain-text documents are accepted as .txt files", name)
+		return &workspace.Error{Code: workspace.CodeUnsupported, Message: msg, Fields: []workspace.FieldError{{Location: location, Message: msg}}}
+	}
+	s.Name, s.Info = name, info
+	return nil
 }
 
 // Open reopens the spooled bytes for reading.
