@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crescent-idp/crescent/internal/extract"
 	"github.com/crescent-idp/crescent/internal/workspace"
@@ -66,6 +67,9 @@ func (r *Results) Pages(ctx context.Context, by workspace.Principal, cid string,
 	return ResultSet{Collection: col, Process: p, Files: files}, pages, err
 }
 
+// MaxEditChars bounds a reviewer's value and raw value, in characters.
+const MaxEditChars = 10_000
+
 // Edit is a reviewer's value for a data point.
 type Edit struct {
 	Field    string
@@ -98,7 +102,8 @@ func (r *Results) editable(ctx context.Context, by workspace.Principal, cid, did
 
 // AddExtraction records a reviewer's value, ranked before every extracted
 // candidate. It fails with CodeInvalid for a field that is not a scalar
-// data point of the process or a value of the wrong type.
+// data point of the process, a value of the wrong type, or a value or raw
+// value over MaxEditChars characters.
 func (r *Results) AddExtraction(ctx context.Context, by workspace.Principal, cid, did string, e Edit) (workspace.Extraction, error) {
 	rs, d, err := r.editable(ctx, by, cid, did)
 	if err != nil {
@@ -197,6 +202,7 @@ func (r *Results) Accept(ctx context.Context, by workspace.Principal, cid string
 }
 
 // UpdateExtraction replaces the value of one extraction with a reviewer's.
+// It fails as AddExtraction does, and with CodeInvalid for another field.
 func (r *Results) UpdateExtraction(ctx context.Context, by workspace.Principal, cid, did, eid string, e Edit) (workspace.Extraction, error) {
 	rs, d, err := r.editable(ctx, by, cid, did)
 	if err != nil {
@@ -253,6 +259,12 @@ func scalarDataPoint(p workspace.Process, field string) (workspace.DataPoint, er
 
 // userExtraction converts a reviewer's value by the data point's type.
 func userExtraction(dp workspace.DataPoint, e Edit, now time.Time) (workspace.Extraction, error) {
+	if s, ok := e.Value.(string); ok && utf8.RuneCountInString(s) > MaxEditChars {
+		return workspace.Extraction{}, workspace.Invalid("body: value", fmt.Sprintf("a value is at most %d characters", MaxEditChars))
+	}
+	if e.RawValue != nil && utf8.RuneCountInString(*e.RawValue) > MaxEditChars {
+		return workspace.Extraction{}, workspace.Invalid("body: rawValue", fmt.Sprintf("rawValue is at most %d characters", MaxEditChars))
+	}
 	raw := fmt.Sprint(e.Value)
 	if e.RawValue != nil {
 		raw = *e.RawValue
