@@ -57,6 +57,16 @@ func setup(t *testing.T, base string, db []string) (key, pid string) {
 	return key, p["id"].(string)
 }
 
+// multipartText is an upload of one plain-text file.
+func multipartText(t *testing.T, name, text string) (*bytes.Buffer, string) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("file", name)
+	_, _ = fw.Write([]byte(text))
+	_ = w.Close()
+	return &buf, w.FormDataContentType()
+}
+
 func multipartPDF(t *testing.T, pdf []byte) (*bytes.Buffer, string) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
