@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -153,7 +154,8 @@ func (s *Sender) send(ctx context.Context, d workspace.Destination, eventID, eve
 		}
 	case workspace.DestinationDirectory:
 		path, _ := d.Config["path"].(string)
-		_, err = deliver.WriteFile(s.DirectoryRoots, path, deliver.SafeName(collectionID+"-"+eventType+".json"), body)
+		_, err = deliver.WriteFile(s.DirectoryRoots, d.OrgID, path, deliver.SafeName(collectionID+"-"+eventType+".json"), body)
+		refused = errors.Is(err, deliver.ErrBlocked)
 	case workspace.DestinationS3:
 		err = s.putS3(ctx, d, collectionID, eventType, body, files)
 	default:

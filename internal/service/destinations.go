@@ -20,7 +20,8 @@ type Destinations struct {
 	Processes workspace.ProcessStore
 	Guard     deliver.Guard
 	// DirectoryRoots are the folders directory destinations may write
-	// under; none means directory destinations are refused.
+	// under, each organization in its own folder <root>/<org id>; none
+	// means directory destinations are refused.
 	DirectoryRoots []string
 	Now            func() time.Time
 }
@@ -39,7 +40,9 @@ type CreateDestinationInput struct {
 // secret, returned once in the result. It fails with CodeInvalid for an
 // unknown type or event, a malformed config, a webhook URL that resolves
 // to a loopback, private, link-local or multicast address (unless the
-// operator allows them), or a directory outside the allowed roots; with
+// operator allows them), or a directory path that is absolute, climbs
+// with "..", or leads out of the organization's own folder under the
+// allowed roots (which is created, with the path, if missing); with
 // CodeNotFound for a process that is not visible.
 func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in CreateDestinationInput) (workspace.Destination, error) {
 	name, err := checkName("body: name", in.Name)
@@ -105,10 +108,11 @@ func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in Cr
 		}
 	case workspace.DestinationDirectory:
 		allowed["path"] = true
-		if err := deliver.CheckDirectory(s.DirectoryRoots, str("path")); err != nil {
+		p, err := deliver.PrepareDirectory(s.DirectoryRoots, by.OrgID, str("path"))
+		if err != nil {
 			return workspace.Destination{}, workspace.Invalid("body: config.path", err.Error())
 		}
-		d.Config["path"] = str("path")
+		d.Config["path"] = p
 	default:
 		return workspace.Destination{}, workspace.Invalid("body: type", "type is webhook, s3 or directory")
 	}
