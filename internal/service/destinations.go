@@ -23,7 +23,10 @@ type Destinations struct {
 	// under, each organization in its own folder <root>/<org id>; none
 	// means directory destinations are refused.
 	DirectoryRoots []string
-	Now            func() time.Time
+	// AllowAmbientS3Credentials lets S3 destinations be created without
+	// credentials, to use the server's own (environment, instance role).
+	AllowAmbientS3Credentials bool
+	Now                       func() time.Time
 }
 
 // CreateDestinationInput is what a caller asks for.
@@ -40,7 +43,11 @@ type CreateDestinationInput struct {
 // secret, returned once in the result. It fails with CodeInvalid for an
 // unknown type or event, a malformed config, a webhook URL that resolves
 // to a loopback, private, link-local or multicast address (unless the
-// operator allows them), or a directory path that is absolute, climbs
+// operator allows them), an S3 destination without accessKeyId and
+// secretAccessKey (unless the operator allows the server's own
+// credentials) or whose bucket URL holds credentials or parameters other
+// than region, endpoint, use_path_style and disable_https, or a directory
+// path that is absolute, climbs
 // with "..", or leads out of the organization's own folder under the
 // allowed roots (which is created, with the path, if missing); with
 // CodeNotFound for a process that is not visible.
@@ -97,6 +104,13 @@ func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in Cr
 		}
 		if err := s.Guard.CheckBucketURL(ctx, str("bucketUrl")); err != nil {
 			return workspace.Destination{}, workspace.Invalid("body: config.bucketUrl", err.Error())
+		}
+		switch keyID, secret := str("accessKeyId"), str("secretAccessKey"); {
+		case keyID == "" && secret == "" && !s.AllowAmbientS3Credentials:
+			return workspace.Destination{}, workspace.Invalid("body: config.accessKeyId",
+				"S3 destinations need accessKeyId and secretAccessKey: this server does not lend its own credentials")
+		case (keyID == "") != (secret == ""):
+			return workspace.Destination{}, workspace.Invalid("body: config.secretAccessKey", "give accessKeyId and secretAccessKey together")
 		}
 		for _, k := range []string{"bucketUrl", "prefix", "accessKeyId", "secretAccessKey"} {
 			if v := str(k); v != "" {
