@@ -193,11 +193,11 @@ func locate(allowedRoots []string, orgID, rel string, create bool) (orgDir, real
 	}
 	realRoot, err := filepath.EvalSymlinks(roots[0])
 	if err != nil {
-		return "", "", fmt.Errorf("deliver: directory root: %w", err)
+		return "", "", refuse(err, "the directory root of this server cannot be read; ask the operator")
 	}
 	orgDir = filepath.Join(realRoot, orgID)
 	if err := os.Mkdir(orgDir, dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
-		return "", "", fmt.Errorf("deliver: create the organization's folder: %w", err)
+		return "", "", refuse(err, "this organization's folder cannot be created; ask the operator")
 	}
 	if err := plainDir(orgDir); err != nil {
 		return "", "", err
@@ -230,8 +230,8 @@ func locate(allowedRoots []string, orgID, rel string, create bool) (orgDir, real
 func plainDir(p string) error {
 	fi, err := os.Lstat(p)
 	switch {
-	case err != nil:
-		return err
+	case err != nil: // still matches fs.ErrNotExist
+		return refuse(err, "this organization's folder cannot be read; ask the operator")
 	case !fi.IsDir():
 		return refuse(ErrBlocked, "this organization's folder is not a directory; ask the operator")
 	}
@@ -247,7 +247,7 @@ func openOrgDir(orgDir string) (*os.Root, error) {
 	}
 	root, err := os.OpenRoot(orgDir)
 	if err != nil {
-		return nil, fmt.Errorf("deliver: open the organization's folder: %w", err)
+		return nil, refuse(err, "this organization's folder cannot be opened; ask the operator")
 	}
 	if after, err := root.Stat("."); err != nil || !os.SameFile(before, after) {
 		root.Close()

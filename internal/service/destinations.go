@@ -122,11 +122,6 @@ func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in Cr
 		}
 	case workspace.DestinationDirectory:
 		allowed["path"] = true
-		p, err := deliver.PrepareDirectory(s.DirectoryRoots, by.OrgID, str("path"))
-		if err != nil {
-			return workspace.Destination{}, workspace.Invalid("body: config.path", err.Error())
-		}
-		d.Config["path"] = p
 	default:
 		return workspace.Destination{}, workspace.Invalid("body: type", "type is webhook, s3 or directory")
 	}
@@ -134,6 +129,13 @@ func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in Cr
 		if !allowed[k] {
 			return workspace.Destination{}, workspace.Invalid("body: config."+k, "extra fields not permitted")
 		}
+	}
+	if in.Type == workspace.DestinationDirectory { // last: it creates the folder
+		p, err := deliver.PrepareDirectory(s.DirectoryRoots, by.OrgID, str("path"))
+		if err != nil {
+			return workspace.Destination{}, workspace.Invalid("body: config.path", err.Error())
+		}
+		d.Config["path"] = p
 	}
 	return d, s.Store.CreateDestination(ctx, d)
 }
