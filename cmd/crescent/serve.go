@@ -73,7 +73,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 	results := &service.Results{Store: st, Collections: collections, Now: time.Now}
 	guard := deliver.Guard{AllowPrivate: cfg.AllowPrivateDestinations}
 	sender := &outbound.Sender{Store: st, Results: results, Originals: bl, Webhook: deliver.Webhook{Guard: guard},
-		DirectoryRoots: cfg.DirectoryRoots, Log: log, Now: time.Now}
+		DirectoryRoots: cfg.DirectoryRoots, AllowAmbientS3Credentials: cfg.AllowAmbientS3Credentials, Log: log, Now: time.Now}
 	builder := &outbound.Builder{Source: st, Blobs: bl, TempDir: tmp, Log: log, Now: time.Now}
 	q, err := jobs.New(st.DB(), st.Dialect() == store.Postgres, proc, jobs.Config{
 		Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, MaxAttempts: 5, ReconcileEvery: cfg.ReconcileInterval,
@@ -102,7 +102,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		Results:     results,
 		Exports:     &service.Exports{Store: st, Collections: collections, Blobs: bl, Log: log, Now: time.Now},
 		Destinations: &service.Destinations{Store: st, Processes: st, Guard: guard, DirectoryRoots: cfg.DirectoryRoots,
-			Now: time.Now},
+			AllowAmbientS3Credentials: cfg.AllowAmbientS3Credentials, Now: time.Now},
 		Sender: sender,
 		Checks: []httpapi.Check{
 			{Name: "database", Probe: st.Ping},

@@ -33,8 +33,9 @@ type Config struct {
 	MaxFiles     int
 	MaxPages     int
 
-	AllowPrivateDestinations bool
-	DirectoryRoots           []string
+	AllowPrivateDestinations  bool
+	AllowAmbientS3Credentials bool
+	DirectoryRoots            []string
 
 	Workers    int
 	JobTimeout time.Duration
@@ -82,6 +83,8 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 	integer(&c.MaxPages, "max-pages", "CRESCENT_MAX_PAGES", 500, "most pages in one uploaded file")
 	fs.BoolVar(&c.AllowPrivateDestinations, "allow-private-destinations", getenv("CRESCENT_ALLOW_PRIVATE_DESTINATIONS") == "true",
 		"let webhooks and S3 endpoints reach loopback, private and link-local addresses (env CRESCENT_ALLOW_PRIVATE_DESTINATIONS)")
+	fs.BoolVar(&c.AllowAmbientS3Credentials, "allow-ambient-s3-credentials", getenv("CRESCENT_ALLOW_AMBIENT_S3_CREDENTIALS") == "true",
+		"let S3 destinations without credentials use the server's own (environment, shared files, instance role) (env CRESCENT_ALLOW_AMBIENT_S3_CREDENTIALS)")
 	var roots []string
 	if v := getenv("CRESCENT_DIRECTORY_ROOTS"); v != "" {
 		roots = strings.Split(v, ",")
