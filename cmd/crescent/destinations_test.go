@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/crescent-idp/crescent/internal/store/storetest"
-	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // receiver is a webhook endpoint on 127.0.0.1 that fails its first
@@ -97,9 +96,9 @@ func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
 // TestWebhooks: signed deliveries per event, retries until success, the
 // delivery log, the test endpoint, and SSRF refusals without the flag.
 func TestWebhooks(t *testing.T) {
-	pdf, err := os.ReadFile(corpusPDF)
+	pdf, err := os.ReadFile(fixturePDF)
 	if err != nil {
-		testenv.Missing(t, "the corpus in ../shared/corpus")
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	db := []string{"--data-dir", dir}

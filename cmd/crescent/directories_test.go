@@ -135,7 +135,7 @@ func TestDirectoryDestinationsStayInTheirOrganization(t *testing.T) {
 				t.Fatalf("test delivery: %v", rec)
 			}
 		}
-		if pdf, err := os.ReadFile(corpusPDF); err == nil {
+		if pdf, err := os.ReadFile(fixturePDF); err == nil {
 			st, b := call(t, "POST", base+"/api/v0.3/processes", keyB, "application/json",
 				bytes.NewReader([]byte(`{"name":"Invoices","processTypeId":"bbe7f45aea884e74bbd011a5f57e87f0"}`)))
 			var p struct{ ID string }

@@ -17,11 +17,11 @@ import (
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
-	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
-const corpusPDF = "../../../shared/corpus/invoice2data/AzureInterior.pdf"
+// fixturePDF is a one-page born-digital invoice written by crescent-bench's
+// invoice generator.
+const fixturePDF = "testdata/invoice.pdf"
 
 func call(t *testing.T, method, url, key, ctype string, body io.Reader) (int, []byte) {
 	t.Helper()
@@ -80,9 +80,9 @@ func multipartPDF(t *testing.T, pdf []byte) (*bytes.Buffer, string) {
 // TestUploadToS3 runs the binary with an S3 blob store (an in-process fake)
 // and round-trips a PDF through it.
 func TestUploadToS3(t *testing.T) {
-	pdf, err := os.ReadFile(corpusPDF)
+	pdf, err := os.ReadFile(fixturePDF)
 	if err != nil {
-		testenv.Missing(t, "the corpus: "+err.Error())
+		t.Fatal(err)
 	}
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
@@ -140,9 +140,9 @@ func (s *slowReader) Read(p []byte) (int, error) {
 // TestShutdownFinishesInFlightUploads cancels the server while an upload is
 // on the wire: the upload still completes with 201.
 func TestShutdownFinishesInFlightUploads(t *testing.T) {
-	pdf, err := os.ReadFile(corpusPDF)
+	pdf, err := os.ReadFile(fixturePDF)
 	if err != nil {
-		testenv.Missing(t, "the corpus: "+err.Error())
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	db := []string{"--data-dir", dir}

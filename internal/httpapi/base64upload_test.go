@@ -80,7 +80,7 @@ func heapPeak() (stop func() uint64) {
 func TestBase64UploadIsStreamed(t *testing.T) {
 	h := newHarness(t, storetest.SQLiteURL(t), DefaultConfig)
 	h.collections.Limits.MaxFileBytes = 64 << 20
-	pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+	pdf := fixture(t, "invoice-a.pdf")
 	pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 	const size = 45 << 20 // 60 MiB of base64
 
@@ -147,8 +147,8 @@ func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 func TestBase64UploadBodies(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		h := newHarness(t, dbURL, DefaultConfig)
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
-		other := corpusFile(t, "invoice2data/FlipkartInvoice.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
+		other := fixture(t, "invoice-b.pdf")
 		pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 		path := "/api/v0.3/processes/" + pid + "/collections/base64"
 		b64 := base64.StdEncoding.EncodeToString(pdf)

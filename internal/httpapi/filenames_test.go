@@ -14,7 +14,7 @@ import (
 func TestFileNamesAreCleanedAndNormalised(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		h := newHarness(t, dbURL, DefaultConfig)
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
 		pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 		for sent, want := range map[string]string{
 			"evil\u202egnp.pdf":          "evilgnp.pdf",

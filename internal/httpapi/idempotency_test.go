@@ -45,7 +45,7 @@ func (h *harness) uploadWithBoundary(pid, key, idemKey, boundary string, fields 
 func TestIdempotencyKeyIsPerAPIKeyAndRoute(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		h := newHarness(t, dbURL, DefaultConfig)
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
 		pidA := h.process("A", workspace.ProcessTypeInvoices)
 		pidB := h.process("B", workspace.ProcessTypeInvoices)
 		hdr := map[string]string{"Idempotency-Key": "shared-key"}
@@ -87,8 +87,8 @@ func TestIdempotencyKeyIsPerAPIKeyAndRoute(t *testing.T) {
 func TestIdempotentMultipartRetryWithNewBoundary(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		h := newHarness(t, dbURL, DefaultConfig)
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
-		other := corpusFile(t, "invoice2data/FlipkartInvoice.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
+		other := fixture(t, "invoice-b.pdf")
 		pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 		fields := [][2]string{{"priority", "true"}, {"metadata", `{"batch":"42"}`}}
 		a := h.uploadWithBoundary(pid, h.admin, "k1", "------------------------a1b2c3d4e5f6", fields, part{"file", "a.pdf", pdf})

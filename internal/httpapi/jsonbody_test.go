@@ -15,7 +15,7 @@ func TestJSONBodiesAreDecodedStrictly(t *testing.T) {
 		h := newHarness(t, dbURL, DefaultConfig)
 		pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 		cid := "" // a collection, for PATCH
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
 		cid = h.upload(pid, h.admin, nil, nil, part{"file", "a.pdf", pdf}).json(t)["id"].(string)
 		typ := `"processTypeId":"` + workspace.ProcessTypeInvoices + `"`
 		for _, c := range []struct {

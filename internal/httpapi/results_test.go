@@ -36,7 +36,7 @@ func TestReviewEditValuesAreBounded(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		h := newHarness(t, dbURL, DefaultConfig)
 		pid := h.process("Invoices", workspace.ProcessTypeInvoices)
-		cid, did := h.reviewReady(pid, corpusFile(t, "invoice2data/AzureInterior.pdf"))
+		cid, did := h.reviewReady(pid, fixture(t, "invoice-a.pdf"))
 		ex := "/api/v0.3/results/" + cid + "/documents/" + did + "/extractions"
 
 		huge := strings.Repeat("x", 900_000)
