@@ -51,8 +51,10 @@ lint:
 eval:
 	$(GO) test -count=1 -run TestCorpusEval -v ./internal/pipeline | grep -v '^=== '
 
-# fuzz runs every fuzz target for FUZZTIME each.
+# fuzz runs every fuzz target for FUZZTIME each, then the generated-layout
+# property test on LAYOUTS layouts (make test runs 5,000).
 FUZZTIME ?= 20s
+LAYOUTS  ?= 200000
 fuzz:
 	$(GO) test ./internal/auth -run '^$$' -fuzz FuzzParseAuthorization -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/filetype -run '^$$' -fuzz FuzzInspect -fuzztime $(FUZZTIME)
@@ -60,7 +62,9 @@ fuzz:
 	$(GO) test ./internal/ocr -run '^$$' -fuzz FuzzParseTSV -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/extract -run '^$$' -fuzz FuzzParseDate -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/extract -run '^$$' -fuzz FuzzParseAmount -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/extract -run '^$$' -fuzz FuzzExtract -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/extract -run '^$$' -fuzz 'FuzzExtract$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/extract -run '^$$' -fuzz FuzzExtractWords -fuzztime $(FUZZTIME)
+	CRESCENT_LAYOUTS=$(LAYOUTS) $(GO) test -count=1 -timeout 60m ./internal/extract -run TestGeneratedLayouts -v
 
 clean:
 	rm -rf bin

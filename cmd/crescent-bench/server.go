@@ -56,7 +56,7 @@ func (h *harness) startServer(ctx context.Context, o serverOpts) (*server, error
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--workers", strconv.Itoa(o.Workers), "--log-level", "warn"}
+	args := []string{"serve", "--addr", "127.0.0.1:" + strconv.Itoa(port), "--metrics-addr=", "--workers", strconv.Itoa(o.Workers), "--log-level", "warn"}
 	args = append(args, h.dbArgs()...)
 	if o.MaxFileBytes > 0 {
 		args = append(args, "--max-file-bytes", strconv.FormatInt(o.MaxFileBytes, 10))

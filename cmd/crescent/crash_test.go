@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,7 +28,7 @@ func buildBinary(t *testing.T) string {
 // startProcess runs "crescent serve" as a child process and waits for health.
 func startProcess(t *testing.T, bin, addr string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--metrics-addr="}, args...)...)
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "server.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
@@ -52,13 +53,14 @@ func TestKillDuringProcessingLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: waits for the job rescuer")
 	}
-	pdfs, _ := filepath.Glob("../../../shared/corpus/invoice2data/*.pdf")
-	if len(pdfs) == 0 {
-		t.Skip("corpus not available")
-	}
+	pdfs := []string{fixturePDF}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	flags := []string{"--data-dir", dir, "--workers", "2", "--job-timeout", "20s"}
+	// The deadline below follows from these settings: jobs left running by
+	// the killed process are rescued a job timeout plus 10 s after they
+	// started, and no attempt outlives a job timeout.
+	const jobTimeout, workers = 45 * time.Second, 2
+	flags := []string{"--data-dir", dir, "--workers", fmt.Sprint(workers), "--job-timeout", jobTimeout.String()}
 	addr := freeAddr(t)
 	base := "http://" + addr
 	first := startProcess(t, bin, addr, flags...)
@@ -88,7 +90,7 @@ func TestKillDuringProcessingLosesNothing(t *testing.T) {
 	t.Logf("just before kill -9: %v", counts)
 
 	startProcess(t, bin, addr, flags...)
-	deadline := time.Now().Add(4 * time.Minute)
+	deadline := time.Now().Add(jobTimeout + 10*time.Second + n/workers*jobTimeout)
 	for {
 		counts = statusCounts(t, base, key, ids, true)
 		if counts["Needs Review"]+counts["Accepted"]+counts["Failed"] == n {
@@ -148,13 +150,14 @@ func TestKillBeforeDeliveryStillDelivers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: kills and restarts the server")
 	}
-	pdf, err := os.ReadFile(corpusPDF)
-	if err != nil {
-		t.Skip("corpus not available")
-	}
 	bin := buildBinary(t)
 	dir := t.TempDir()
-	flags := []string{"--data-dir", dir, "--job-timeout", "15s", "--allow-private-destinations"}
+	// The deadlines below follow from these settings: processing a text
+	// invoice and one delivery attempt each take far less than a job
+	// timeout, and a job left running by the killed process is rescued a
+	// job timeout plus 10 s after it started.
+	const jobTimeout = 15 * time.Second
+	flags := []string{"--data-dir", dir, "--job-timeout", jobTimeout.String(), "--allow-private-destinations"}
 	addr := freeAddr(t)
 	base := "http://" + addr
 	first := startProcess(t, bin, addr, flags...)
@@ -163,11 +166,11 @@ func TestKillBeforeDeliveryStillDelivers(t *testing.T) {
 	if st, d := createDestination(t, base, key, pid, rx.srv.URL+"/hook"); st != 201 {
 		t.Fatalf("destination: %d %v", st, d)
 	}
-	body, ct := multipartPDF(t, pdf)
+	body, ct := multipartText(t, "invoice.txt", "Invoice No: 2024-17\nTotal 119,00 EUR\n")
 	_, b := call(t, "POST", base+"/api/v0.3/processes/"+pid+"/collections", key, ct, body)
 	var col struct{ ID string }
 	_ = json.Unmarshal(b, &col)
-	waitFor(t, "the first, refused, attempt", time.Minute, func() bool { _, calls := rx.deliveries(); return calls >= 1 })
+	waitFor(t, "the first, refused, attempt", 10*jobTimeout, func() bool { _, calls := rx.deliveries(); return calls >= 1 })
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +179,7 @@ func TestKillBeforeDeliveryStillDelivers(t *testing.T) {
 		t.Fatal("delivered before the kill; the test proves nothing")
 	}
 	startProcess(t, bin, addr, flags...)
-	waitFor(t, "delivery after the restart", 2*time.Minute, func() bool { got, _ := rx.deliveries(); return len(got) == 1 })
+	waitFor(t, "delivery after the restart", 10*(jobTimeout+10*time.Second), func() bool { got, _ := rx.deliveries(); return len(got) == 1 })
 	got, _ := rx.deliveries()
 	if !bytes.Contains(got[0].body, []byte(col.ID)) {
 		t.Fatal("the delivered event does not name the collection")

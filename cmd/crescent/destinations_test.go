@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/crescent-idp/crescent/internal/store/storetest"
 )
 
 // receiver is a webhook endpoint on 127.0.0.1 that fails its first
@@ -94,9 +96,9 @@ func waitFor(t *testing.T, what string, d time.Duration, ok func() bool) {
 // TestWebhooks: signed deliveries per event, retries until success, the
 // delivery log, the test endpoint, and SSRF refusals without the flag.
 func TestWebhooks(t *testing.T) {
-	pdf, err := os.ReadFile(corpusPDF)
+	pdf, err := os.ReadFile(fixturePDF)
 	if err != nil {
-		t.Skip("corpus not available")
+		t.Fatal(err)
 	}
 	dir := t.TempDir()
 	db := []string{"--data-dir", dir}
@@ -183,4 +185,46 @@ func TestWebhooks(t *testing.T) {
 			t.Errorf("%s accepted: %d %v", u, st, d)
 		}
 	}
+}
+
+// TestS3DestinationCredentials: through the server, an S3 destination
+// without credentials is refused with 400 in the error envelope unless
+// the server runs with --allow-ambient-s3-credentials.
+func TestS3DestinationCredentials(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		create := func(base, key string, cfg map[string]any) (int, map[string]any) {
+			body, _ := json.Marshal(map[string]any{"name": "bucket", "type": "s3", "config": cfg, "events": []string{"collection.processed"}})
+			st, b := call(t, "POST", base+"/api/v0.4/destinations", key, "application/json", bytes.NewReader(body))
+			var m map[string]any
+			_ = json.Unmarshal(b, &m)
+			return st, m
+		}
+		bucket := map[string]any{"bucketUrl": "s3://dest?endpoint=http%3A%2F%2F127.0.0.1%3A9&region=us-east-1&use_path_style=true"}
+		withKeys := map[string]any{"bucketUrl": bucket["bucketUrl"], "accessKeyId": "AKIDDEST", "secretAccessKey": "s"}
+		for _, ambient := range []bool{false, true} {
+			dir := t.TempDir()
+			db := []string{"--data-dir", dir, "--database-url", dbURL}
+			args := append(db, "--allow-private-destinations")
+			if ambient {
+				args = append(args, "--allow-ambient-s3-credentials")
+			}
+			base := server(t, args...)
+			key, _ := setup(t, base, db)
+			if st, m := create(base, key, withKeys); st != 201 || m["config"].(map[string]any)["secretAccessKey"] != nil {
+				t.Fatalf("with credentials: %d %v", st, m)
+			}
+			st, m := create(base, key, bucket)
+			if ambient {
+				if st != 201 {
+					t.Fatalf("without credentials, allowed: %d %v", st, m)
+				}
+				continue
+			}
+			errs, _ := m["errors"].([]any)
+			if st != 400 || m["status"] != 400.0 || len(errs) == 0 ||
+				!strings.Contains(errs[0].(map[string]any)["message"].(string), "need accessKeyId and secretAccessKey") {
+				t.Fatalf("without credentials: %d %v", st, m)
+			}
+		}
+	})
 }

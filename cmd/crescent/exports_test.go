@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // TestExports exports processed corpus invoices as CSV, JSON and XLSX and
@@ -18,7 +20,7 @@ import (
 func TestExports(t *testing.T) {
 	pdfs, _ := filepath.Glob("../../../shared/corpus/invoice2data/*.pdf")
 	if len(pdfs) < 3 {
-		t.Skip("corpus not available")
+		testenv.Missing(t, "the corpus in ../shared/corpus")
 	}
 	dir := t.TempDir()
 	db := []string{"--data-dir", dir}

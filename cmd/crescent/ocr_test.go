@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/crescent-idp/crescent/internal/pdf"
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // TestScannedPageThroughOCR renders a born-digital corpus invoice to a
@@ -19,11 +20,11 @@ import (
 // invoice number and total back from OCR.
 func TestScannedPageThroughOCR(t *testing.T) {
 	if _, err := exec.LookPath("tesseract"); err != nil {
-		t.Skip("tesseract not installed")
+		testenv.Missing(t, "tesseract")
 	}
 	src := "../../../shared/corpus/invoice2data/AmazonWebServices.pdf"
 	if _, err := os.Stat(src); err != nil {
-		t.Skip("corpus not available")
+		testenv.Missing(t, "the corpus in ../shared/corpus")
 	}
 	ctx := context.Background()
 	r, err := pdf.Open(ctx, pdf.Config{Workers: 1, CacheDir: t.TempDir()})

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // waitFinal polls a collection until it leaves Queued and Processing.
@@ -28,7 +30,7 @@ func waitFinal(t *testing.T, base, key, cid string) string {
 func TestResultsReviewAndAccept(t *testing.T) {
 	pdf, err := os.ReadFile("../../../shared/corpus/invoice2data/QualityHosting.pdf")
 	if err != nil {
-		t.Skip("corpus not available")
+		testenv.Missing(t, "the corpus in ../shared/corpus")
 	}
 	dir := t.TempDir()
 	db := []string{"--data-dir", dir}

@@ -70,14 +70,14 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 	openPDF := func(ctx context.Context) (*pdf.Reader, error) {
 		return pdf.Open(ctx, pdf.Config{Workers: max(1, cfg.Workers), CacheDir: filepath.Join(cfg.DataDir, "cache", "pdfium"), PageTimeout: time.Minute})
 	}
-	proc := pipeline.New(pipeline.Config{TempDir: tmp}, st, bl, openPDF, ocrEngine, log)
+	proc := pipeline.New(pipeline.Config{TempDir: tmp, ReconcileGrace: cfg.ReconcileInterval}, st, bl, openPDF, ocrEngine, log)
 	results := &service.Results{Store: st, Collections: collections, Now: time.Now}
 	guard := deliver.Guard{AllowPrivate: cfg.AllowPrivateDestinations}
 	sender := &outbound.Sender{Store: st, Results: results, Originals: bl, Webhook: deliver.Webhook{Guard: guard},
-		DirectoryRoots: cfg.DirectoryRoots, Log: log, Now: time.Now}
+		DirectoryRoots: cfg.DirectoryRoots, AllowAmbientS3Credentials: cfg.AllowAmbientS3Credentials, Log: log, Now: time.Now}
 	builder := &outbound.Builder{Source: st, Blobs: bl, TempDir: tmp, Log: log, Now: time.Now}
 	q, err := jobs.New(st.DB(), st.Dialect() == store.Postgres, proc, jobs.Config{
-		Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, MaxAttempts: 5,
+		Workers: cfg.Workers, JobTimeout: cfg.JobTimeout, MaxAttempts: 5, ReconcileEvery: cfg.ReconcileInterval,
 		Deliverer: eventJobs{sender}, Exporter: builder,
 	}, log)
 	if err != nil {
@@ -105,7 +105,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		Results:     results,
 		Exports:     &service.Exports{Store: st, Collections: collections, Blobs: bl, Log: log, Now: time.Now},
 		Destinations: &service.Destinations{Store: st, Processes: st, Guard: guard, DirectoryRoots: cfg.DirectoryRoots,
-			Now: time.Now},
+			AllowAmbientS3Credentials: cfg.AllowAmbientS3Credentials, Now: time.Now},
 		Sender: sender,
 		Checks: []httpapi.Check{
 			{Name: "database", Probe: st.Ping},

@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	gcaws "gocloud.dev/aws"
 	"gocloud.dev/blob/fileblob"
@@ -32,6 +37,29 @@ import (
 // query parameter, or if a file:// directory cannot be created. It does not
 // contact S3; call Ping for that. Errors never contain the secret key.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
+	return OpenWith(ctx, rawURL, Options{})
+}
+
+// Options changes how OpenWith reaches an S3 bucket; the zero value is
+// Open's behaviour. They do not apply to file:// stores.
+type Options struct {
+	// HTTPClient, if not nil, sends every S3 request. It does not fetch
+	// ambient credentials (instance metadata, STS).
+	HTTPClient *http.Client
+	// NoAmbient takes nothing from the server: not the environment, nor
+	// the shared AWS files, nor instance metadata. The URL must then hold
+	// access_key_id and secret_access_key, and may hold only region
+	// (default us-east-1), endpoint, use_path_style and disable_https.
+	NoAmbient bool
+	// Permanent, if not nil, reports errors that retrying a request
+	// cannot mend; the S3 client does not retry them.
+	Permanent func(error) bool
+}
+
+// OpenWith is Open with options. It fails as Open does, and also if
+// opts.NoAmbient is set and an s3 URL has no credentials or another
+// parameter.
+func OpenWith(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		// url.Error quotes the whole URL, which may hold a secret key.
@@ -45,7 +73,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	case "file":
 		return openFile(u)
 	case "s3":
-		return openS3(ctx, u)
+		return openS3(ctx, u, opts)
 	default:
 		return nil, fmt.Errorf("blob: open: unsupported URL scheme %q (want file or s3)", u.Scheme)
 	}
@@ -78,7 +106,7 @@ func openFile(u *url.URL) (*Store, error) {
 // openS3 opens an s3blob bucket. The credentials and the S3 client options
 // are taken out of the query; the rest goes to gocloud's AWS config loader,
 // which rejects parameters it does not know.
-func openS3(ctx context.Context, u *url.URL) (*Store, error) {
+func openS3(ctx context.Context, u *url.URL, opts Options) (*Store, error) {
 	if u.Host == "" {
 		return nil, errors.New("blob: open: s3 URL needs a bucket name, as in s3://my-bucket?region=us-east-1")
 	}
@@ -110,7 +138,13 @@ func openS3(ctx context.Context, u *url.URL) (*Store, error) {
 			clientOpts = append(clientOpts, func(o *s3.Options) { o.EndpointOptions.DisableHTTPS = on })
 		}
 	}
-	cfg, err := gcaws.V2ConfigFromURLParams(ctx, q)
+	var cfg aws.Config
+	var err error
+	if opts.NoAmbient {
+		cfg, err = explicitConfig(q, keyID)
+	} else {
+		cfg, err = gcaws.V2ConfigFromURLParams(ctx, q)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("blob: open s3 bucket %s: %w", u.Host, err)
 	}
@@ -118,6 +152,22 @@ func openS3(ctx context.Context, u *url.URL) (*Store, error) {
 		creds := aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret, Source: "crescent blob URL"}
 		cfg.Credentials = aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return creds, nil
+		})
+	}
+	if opts.HTTPClient != nil {
+		cfg.HTTPClient = opts.HTTPClient
+	}
+	if opts.Permanent != nil {
+		permanent := retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if opts.Permanent(err) {
+				return aws.FalseTernary
+			}
+			return aws.UnknownTernary
+		})
+		clientOpts = append(clientOpts, func(o *s3.Options) {
+			o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+				so.Retryables = append([]retry.IsErrorRetryable{permanent}, so.Retryables...)
+			})
 		})
 	}
 	client := s3.NewFromConfig(cfg, clientOpts...)
@@ -130,6 +180,27 @@ func openS3(ctx context.Context, u *url.URL) (*Store, error) {
 		return nil, fmt.Errorf("blob: open s3 bucket %s: %w", u.Host, err)
 	}
 	return &Store{bucket: b, uploads: &multipartUploads{client: client, bucket: u.Host}}, nil
+}
+
+// explicitConfig is the AWS configuration of an s3 URL that takes nothing
+// from the server: the region and endpoint of q (use_path_style and
+// disable_https are already taken out), credentials set by the caller.
+func explicitConfig(q url.Values, keyID string) (aws.Config, error) {
+	if keyID == "" {
+		return aws.Config{}, errors.New("the URL has no credentials, and the server's own may not be used")
+	}
+	cfg := aws.Config{Region: take(q, "region")}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if ep := take(q, "endpoint"); ep != "" {
+		cfg.BaseEndpoint = aws.String(ep)
+	}
+	if len(q) > 0 {
+		names := slices.Sorted(maps.Keys(q))
+		return aws.Config{}, fmt.Errorf("query parameters %s are not accepted (only region, endpoint, use_path_style and disable_https)", strings.Join(names, ", "))
+	}
+	return cfg, nil
 }
 
 // take removes the parameter name from q and returns its first value.

@@ -42,11 +42,15 @@ type Config struct {
 	MaxFiles     int
 	MaxPages     int
 
-	AllowPrivateDestinations bool
-	DirectoryRoots           []string
+	AllowPrivateDestinations  bool
+	AllowAmbientS3Credentials bool
+	DirectoryRoots            []string
 
 	Workers    int
 	JobTimeout time.Duration
+	// ReconcileInterval is how often collections whose job is gone are
+	// looked for, and how long one must be unchanged to be ended.
+	ReconcileInterval time.Duration
 
 	ShutdownTimeout time.Duration
 }
@@ -99,6 +103,8 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 	integer(&c.MaxPages, "max-pages", "CRESCENT_MAX_PAGES", 500, "most pages in one uploaded file")
 	fs.BoolVar(&c.AllowPrivateDestinations, "allow-private-destinations", getenv("CRESCENT_ALLOW_PRIVATE_DESTINATIONS") == "true",
 		"let webhooks and S3 endpoints reach loopback, private and link-local addresses (env CRESCENT_ALLOW_PRIVATE_DESTINATIONS)")
+	fs.BoolVar(&c.AllowAmbientS3Credentials, "allow-ambient-s3-credentials", getenv("CRESCENT_ALLOW_AMBIENT_S3_CREDENTIALS") == "true",
+		"let S3 destinations without credentials use the server's own (environment, shared files, instance role) (env CRESCENT_ALLOW_AMBIENT_S3_CREDENTIALS)")
 	var roots []string
 	if v := getenv("CRESCENT_DIRECTORY_ROOTS"); v != "" {
 		roots = strings.Split(v, ",")
@@ -106,6 +112,7 @@ func (c *Config) Bind(fs *pflag.FlagSet, getenv func(string) string) {
 	fs.StringSliceVar(&c.DirectoryRoots, "directory-root", roots, "folder that directory destinations may write under, repeatable (env CRESCENT_DIRECTORY_ROOTS, comma-separated)")
 	integer(&c.Workers, "workers", "CRESCENT_WORKERS", 2, "documents processed at once by this process (0: API only)")
 	fs.DurationVar(&c.JobTimeout, "job-timeout", 10*time.Minute, "longest one processing attempt of a collection may run")
+	fs.DurationVar(&c.ReconcileInterval, "reconcile-interval", time.Minute, "how often collections left Queued or Processing without a job are ended as Failed")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 }
 
@@ -160,7 +167,7 @@ func (c *Config) Resolve() error {
 	if c.KeyRate < 0 || c.KeyBurst < 1 || c.AuthFailRate < 0 || c.AuthFailBurst < 1 {
 		return fmt.Errorf("rate limits must be positive")
 	}
-	if c.MaxFileBytes < 1 || c.MaxFiles < 1 || c.MaxPages < 1 || c.Workers < 0 || c.JobTimeout <= 0 {
+	if c.MaxFileBytes < 1 || c.MaxFiles < 1 || c.MaxPages < 1 || c.Workers < 0 || c.JobTimeout <= 0 || c.ReconcileInterval <= 0 {
 		return fmt.Errorf("upload limits, workers and job timeout must be positive")
 	}
 	if c.MaxBodyBytes < 1024 {

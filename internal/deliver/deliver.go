@@ -1,8 +1,9 @@
 // Package deliver sends one event to one destination, safely: it signs
 // webhooks per the Standard Webhooks specification, refuses destinations
-// on loopback, private and link-local addresses (also at connect time, so
-// DNS rebinding cannot reach them), computes the retry schedule, and writes
-// files atomically into directories the operator allows.
+// on loopback, private and link-local addresses (also at connect time, for
+// webhooks and S3 alike, so DNS rebinding cannot reach them), computes the
+// retry schedule, and writes files atomically into each organization's own
+// folder under the directories the operator allows.
 //
 // It keeps no state: the caller records attempts and schedules retries.
 package deliver

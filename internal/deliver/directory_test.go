@@ -41,15 +41,18 @@ func TestSafeName(t *testing.T) {
 	}
 }
 
-// tree makes base/{root/sub, outside} and returns base (with symbolic
-// links resolved, as t.TempDir may be under one).
+// Organization ids of the tests.
+const orgA, orgB = "0190a1b2c3d4e5f60718293a4b5c6d7e", "0190a1b2c3d4e5f60718293a4b5c6d7f"
+
+// tree makes base/{root/<orgA>/sub, root2, outside} and returns base (with
+// symbolic links resolved, as t.TempDir may be under one).
 func tree(t *testing.T) string {
 	t.Helper()
 	base, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []string{"root/sub", "root2", "outside"} {
+	for _, d := range []string{"root/" + orgA + "/sub", "root2", "outside"} {
 		if err := os.MkdirAll(filepath.Join(base, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -57,57 +60,80 @@ func tree(t *testing.T) string {
 	return base
 }
 
-func TestCheckDirectory(t *testing.T) {
+func TestPrepareDirectory(t *testing.T) {
 	base := tree(t)
 	root := filepath.Join(base, "root")
-	must(t, os.Symlink(filepath.Join(base, "outside"), filepath.Join(root, "out")))
-	must(t, os.Symlink("sub", filepath.Join(root, "in")))
+	a := filepath.Join(root, orgA)
+	must(t, os.Symlink(filepath.Join(base, "outside"), filepath.Join(a, "out")))
+	must(t, os.Symlink("sub", filepath.Join(a, "in")))
 	must(t, os.Symlink(root, filepath.Join(base, "rootlink")))
-	must(t, os.WriteFile(filepath.Join(root, "file"), nil, 0o644))
+	must(t, os.Symlink("..", filepath.Join(a, "up")))
+	must(t, os.WriteFile(filepath.Join(a, "file"), nil, 0o644))
+	must(t, os.MkdirAll(filepath.Join(base, "root2", orgA, "only2"), 0o755))
 
-	const ok, blocked, bad = "ok", "blocked", "invalid"
+	const blocked, bad = "blocked", "invalid"
 	for _, c := range []struct {
 		roots []string
+		org   string
 		dir   string
-		want  string
+		want  string // the stored path, or blocked or invalid
 	}{
-		{[]string{root}, root, ok},
-		{[]string{root}, root + "/", ok},
-		{[]string{root}, filepath.Join(root, "sub"), ok},
-		{[]string{root}, root + "/./sub//", ok},
-		{[]string{root}, filepath.Join(root, "in"), ok}, // a link that stays inside
-		{[]string{"", "relative", root}, filepath.Join(root, "sub"), ok},
-		{[]string{filepath.Join(base, "rootlink")}, filepath.Join(base, "rootlink", "sub"), ok},
-		{[]string{base + "/root/"}, filepath.Join(root, "sub"), ok},
+		{[]string{root}, orgA, "", "."},
+		{[]string{root}, orgA, ".", "."},
+		{[]string{root}, orgA, "sub", "sub"},
+		{[]string{root}, orgA, "./sub//", "sub"},
+		{[]string{root}, orgA, "in", "in"}, // a link that stays inside
+		{[]string{root}, orgA, "new/deeper", "new/deeper"},
+		{[]string{root}, orgB, "", "."},          // B's folder is made
+		{[]string{root}, orgB, "inbox", "inbox"}, // and a folder in it
+		{[]string{"", "relative", root}, orgA, "sub", "sub"},
+		{[]string{filepath.Join(base, "rootlink")}, orgA, "sub", "sub"},
+		{[]string{root, filepath.Join(base, "root2")}, orgA, "only2", "only2"},
 
-		{[]string{root}, root + "/../outside", blocked},
-		{[]string{root}, root + "/sub/../../outside", blocked},
-		{[]string{root}, filepath.Join(root, "out"), blocked}, // a link out of the root
-		{[]string{root}, filepath.Join(base, "root2"), blocked},
-		{[]string{root}, base, blocked},
-		{[]string{root}, "/", blocked},
-		{[]string{filepath.Join(base, "rootlink")}, filepath.Join(root, "sub"), blocked}, // not lexically under the root
-		{[]string{filepath.Join(base, "nosuchroot")}, filepath.Join(root, "sub"), blocked},
-		{nil, root, blocked},
-		{[]string{root}, "/nonexistent/dir", blocked}, // says nothing about what exists outside
+		{[]string{root}, orgB, "../" + orgA, blocked},
+		{[]string{root}, orgB, "x/../../" + orgA, blocked},
+		{[]string{root}, orgB, a, blocked},
+		{[]string{root}, orgB, filepath.Join(a, "sub"), blocked},
+		{[]string{root}, orgA, "..", blocked},
+		{[]string{root}, orgA, "/", blocked},
+		{[]string{root}, orgA, "out", blocked},     // a link out of the folder
+		{[]string{root}, orgA, "out/new", blocked}, // and nothing made through it
+		{[]string{root}, orgA, "up", blocked},      // a link to the root
+		{[]string{root}, orgA, "up/" + orgB, blocked},
+		{nil, orgA, "", blocked},
+		{[]string{"relative"}, orgA, "", blocked},
+		{[]string{root}, "", "", blocked},
+		{[]string{root}, "../x", "", blocked},
 
-		{[]string{root}, "", bad},
-		{[]string{root}, "root/sub", bad},
-		{[]string{root}, filepath.Join(root, "missing"), bad},
-		{[]string{root}, filepath.Join(root, "file"), bad},
-		{[]string{root}, root + "\x00", bad},
+		{[]string{root}, orgA, "file", bad},
+		{[]string{root}, orgA, "sub\x00", bad},
 	} {
-		err := CheckDirectory(c.roots, c.dir)
-		got := ok
+		got, err := PrepareDirectory(c.roots, c.org, c.dir)
 		if err != nil {
 			got = bad
 			if errors.Is(err, ErrBlocked) {
 				got = blocked
 			}
+			if strings.Contains(err.Error(), base) && !strings.Contains(c.dir, base) {
+				t.Errorf("PrepareDirectory(%q, %q) error names a server path: %v", c.org, c.dir, err)
+			}
 		}
 		if got != c.want {
-			t.Errorf("CheckDirectory(%q, %q) = %s (%v), want %s", c.roots, c.dir, got, err, c.want)
+			t.Errorf("PrepareDirectory(%q, %q, %q) = %s (%v), want %s", c.roots, c.org, c.dir, got, err, c.want)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(base, "outside", "new")); !os.IsNotExist(err) {
+		t.Errorf("a folder was made through a link: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(root, orgB, "inbox")); err != nil || !fi.IsDir() {
+		t.Errorf("B's inbox was not made: %v", err)
+	}
+
+	// An organization's folder that is a link (here to A's) is refused.
+	const orgC = "0190a1b2c3d4e5f60718293a4b5c6d80"
+	must(t, os.Symlink(orgA, filepath.Join(root, orgC)))
+	if _, err := PrepareDirectory([]string{root}, orgC, "sub"); !errors.Is(err, ErrBlocked) {
+		t.Errorf("a linked organization folder: %v, want ErrBlocked", err)
 	}
 }
 
@@ -115,16 +141,16 @@ func TestWriteFile(t *testing.T) {
 	base := tree(t)
 	root := filepath.Join(base, "root")
 	roots := []string{root}
-	sub := filepath.Join(root, "sub")
+	sub := filepath.Join(root, orgA, "sub")
 
-	p, err := WriteFile(roots, sub, "result 1.json", []byte("one"))
+	p, err := WriteFile(roots, orgA, "sub", "result 1.json", []byte("one"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := filepath.Join(sub, "result_1.json"); p != want {
 		t.Fatalf("path = %q, want %q", p, want)
 	}
-	p, err = WriteFile(roots, sub, "result 1.json", []byte("two")) // replaces
+	p, err = WriteFile(roots, orgA, "sub", "result 1.json", []byte("two")) // replaces
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,11 +159,11 @@ func TestWriteFile(t *testing.T) {
 	}
 
 	// A name cannot climb out: it is made safe, and lands in dir.
-	p, err = WriteFile(roots, sub, "../../outside/x", []byte("x"))
+	p, err = WriteFile(roots, orgA, "sub", "../../outside/x", []byte("x"))
 	if err != nil || filepath.Dir(p) != sub {
 		t.Fatalf("WriteFile(../../outside/x) = %q, %v", p, err)
 	}
-	if _, err := WriteFile(roots, sub, "..", []byte("x")); err == nil || err.Error() != `file name ".." has no usable characters` {
+	if _, err := WriteFile(roots, orgA, "sub", "..", []byte("x")); err == nil || err.Error() != `file name ".." has no usable characters` {
 		t.Fatalf("WriteFile(..) err = %v", err)
 	}
 
@@ -145,7 +171,7 @@ func TestWriteFile(t *testing.T) {
 	victim := filepath.Join(base, "outside", "victim")
 	must(t, os.WriteFile(victim, []byte("untouched"), 0o644))
 	must(t, os.Symlink(victim, filepath.Join(sub, "link.json")))
-	if _, err := WriteFile(roots, sub, "link.json", []byte("new")); err != nil {
+	if _, err := WriteFile(roots, orgA, "sub", "link.json", []byte("new")); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "untouched" {
@@ -155,15 +181,24 @@ func TestWriteFile(t *testing.T) {
 		t.Fatalf("link.json is not a regular file: %v %v", fi, err)
 	}
 
-	// Refusals write nothing.
-	must(t, os.Symlink(filepath.Join(base, "outside"), filepath.Join(root, "out")))
-	for _, dir := range []string{filepath.Join(root, "out"), root + "/../outside"} {
-		if _, err := WriteFile(roots, dir, "escape.json", []byte("x")); !errors.Is(err, ErrBlocked) {
-			t.Errorf("WriteFile(%q) err = %v, want ErrBlocked", dir, err)
+	// Refusals write nothing: B cannot reach A's folder, nor anyone outside.
+	must(t, os.MkdirAll(filepath.Join(root, orgB), 0o755))
+	must(t, os.Symlink(filepath.Join(base, "outside"), filepath.Join(root, orgA, "out")))
+	must(t, os.Symlink(filepath.Join(root, orgA), filepath.Join(root, orgB, "toA")))
+	for _, c := range []struct{ org, dir string }{
+		{orgA, "out"}, {orgA, "../../outside"}, {orgB, "../" + orgA + "/sub"}, {orgB, sub}, {orgB, "toA/sub"},
+	} {
+		if _, err := WriteFile(roots, c.org, c.dir, "escape.json", []byte("x")); !errors.Is(err, ErrBlocked) {
+			t.Errorf("WriteFile(%q, %q) err = %v, want ErrBlocked", c.org, c.dir, err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(base, "outside", "escape.json")); !os.IsNotExist(err) {
-		t.Fatalf("escape.json written outside the root: %v", err)
+	if _, err := WriteFile(roots, orgB, "missing", "x.json", []byte("x")); err == nil || errors.Is(err, ErrBlocked) {
+		t.Errorf("WriteFile to a missing folder: %v", err)
+	}
+	for _, f := range []string{filepath.Join(base, "outside", "escape.json"), filepath.Join(sub, "escape.json")} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Fatalf("%s written: %v", f, err)
+		}
 	}
 	assertNoTemp(t, sub)
 }
@@ -172,8 +207,9 @@ func TestWriteFile(t *testing.T) {
 // ever see a whole version of it.
 func TestWriteFileAtomic(t *testing.T) {
 	root := filepath.Join(tree(t), "root")
+	dir := filepath.Join(root, orgA)
 	versions := [][]byte{bytes.Repeat([]byte("A"), 1<<20), bytes.Repeat([]byte("B"), 1<<20+17)}
-	p, err := WriteFile([]string{root}, root, "data.bin", versions[0])
+	p, err := WriteFile([]string{root}, orgA, "", "data.bin", versions[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +232,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		})
 	}
 	for i := range 100 {
-		if _, err := WriteFile([]string{root}, root, "data.bin", versions[i%2]); err != nil {
+		if _, err := WriteFile([]string{root}, orgA, "", "data.bin", versions[i%2]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -205,7 +241,7 @@ func TestWriteFileAtomic(t *testing.T) {
 	if v := bad.Load(); v != nil {
 		t.Fatalf("reader saw: %v", v)
 	}
-	assertNoTemp(t, root)
+	assertNoTemp(t, dir)
 }
 
 func assertNoTemp(t *testing.T, dir string) {

@@ -56,17 +56,16 @@ func (g Guard) CheckURL(ctx context.Context, raw string) error {
 }
 
 // CheckBucketURL validates the bucket URL of an S3 destination, in the form
-// internal/blob opens: the scheme must be s3 (never file), there must be a
-// bucket name, and a custom endpoint, if any, must pass CheckURL. It
-// returns errors as CheckURL does.
+// internal/blob opens: see BucketURL. A custom endpoint, if any, must pass
+// CheckURL. It returns errors as CheckURL does.
 //
-// The check is made at creation only: the S3 client does not dial through
-// the Guard, so a rebinding endpoint is not caught at delivery time.
+// The check at creation gives the caller an early answer; at delivery the
+// S3 client dials through the Guard (see HTTPClient), so an endpoint that
+// rebinds to a refused address is not reached either.
 func (g Guard) CheckBucketURL(ctx context.Context, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "s3" || u.Host == "" || u.User != nil {
-		// Never quote the URL: it may hold a secret key.
-		return refuse(nil, "bucket URL refused: want s3://bucket?region=…&endpoint=…")
+	u, err := BucketURL(raw)
+	if err != nil {
+		return err
 	}
 	ep := u.Query().Get("endpoint")
 	if ep == "" {

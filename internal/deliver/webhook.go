@@ -3,11 +3,9 @@ package deliver
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -146,16 +144,8 @@ func (w Webhook) Send(ctx context.Context, rawURL, secret, msgID string, body []
 
 // client returns a one-request HTTP client that dials through w.Guard.
 func (w Webhook) client() (*http.Client, *http.Transport) {
-	connect := orDefault(w.ConnectTimeout, DefaultConnectTimeout)
-	d := &net.Dialer{Timeout: connect, Control: w.Guard.control}
-	t := &http.Transport{
-		Proxy:                  nil, // a proxy would connect for us, unchecked
-		DialContext:            w.Guard.dialContext(d),
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:    connect,
-		DisableKeepAlives:      true,
-		MaxResponseHeaderBytes: 64 << 10,
-	}
+	t := w.Guard.transport(orDefault(w.ConnectTimeout, DefaultConnectTimeout))
+	t.DisableKeepAlives = true
 	c := &http.Client{
 		Transport: t,
 		CheckRedirect: func(*http.Request, []*http.Request) error {

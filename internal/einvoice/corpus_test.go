@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // corpusDir is the ZUGFeRD 1 corpus with ground truth, relative to this
@@ -45,7 +47,7 @@ type fieldScore struct{ expected, matched int }
 func TestCorpusZUGFeRD1(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join(corpusDir, "expected.json"))
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("corpus not present at %s", corpusDir)
+		testenv.Missing(t, "the corpus at "+corpusDir)
 	}
 	if err != nil {
 		t.Fatal(err)

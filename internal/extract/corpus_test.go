@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 const corpusDir = "../../../shared/corpus"
@@ -106,10 +108,10 @@ func isHeldOut(file string) bool {
 // (text only, best candidate) and prints a per-field table.
 func TestCorpusF1(t *testing.T) {
 	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skip("corpus not found")
+		testenv.Missing(t, "the corpus in ../shared/corpus")
 	}
 	if !havePdftotext() {
-		t.Skip("pdftotext not installed")
+		testenv.Missing(t, "pdftotext (poppler-utils)")
 	}
 	hide := os.Getenv("EXTRACT_HIDE_HOLDOUT") != ""
 	floors := map[string]float64{"invoice2data": 0.8, "zugferd-v1": 0.8}

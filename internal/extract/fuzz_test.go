@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/crescent-idp/crescent/internal/doc"
 )
 
 func FuzzParseDate(f *testing.F) {
@@ -60,4 +62,72 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzExtractWords feeds Extract positioned words: every 7 bytes of the
+// input are one word (a vocabulary entry or raw bytes as its text, its box,
+// a page break), so the fuzzer explores layouts, not only text.
+func FuzzExtractWords(f *testing.F) {
+	f.Add([]byte{0, 10, 10, 20, 3, 0, 0, 1, 40, 10, 20, 3, 0, 0, 7, 10, 30, 20, 3, 0, 0})
+	f.Add(seedLayoutBytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) > 7*2000 {
+			return
+		}
+		pages := wordsFromBytes(b)
+		res := Extract(pages, Options{})
+		if err := checkResult(res, len(pages)); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// fuzzVocabulary is what word texts are drawn from: labels, column heads,
+// amounts, dates and ids, so that random bytes make invoice-like pages.
+var fuzzVocabulary = []string{
+	"Invoice", "No:", "Rechnung", "Nr.", "Date:", "Datum", "Total", "Summe", "Description", "Qty", "Unit", "Price",
+	"Amount", "MwSt.", "19%", "VAT", "Seller", "Buyer", "Name:", "Address:", "IBAN", "DE89370400440532013000",
+	"BIC", "COBADEFFXXX", "DE123456789", "12,50", "1.234,56", "1,234.56", "-3.00", "20.03.2023", "2023-03-20",
+	"EUR", "€", "GmbH", "Ltd", "Berlin", "10115", "x", ":", "%", "", "Page", "1/2", "Credit", "Note", "Gutschrift",
+}
+
+func wordsFromBytes(b []byte) []doc.Page {
+	pages := []doc.Page{{Num: 1, Width: 595, Height: 842, Source: doc.SourceText}}
+	for ; len(b) >= 7; b = b[7:] {
+		if b[6]&0x80 != 0 && len(pages) < 20 {
+			pages = append(pages, doc.Page{Num: len(pages) + 1, Width: 595, Height: 842, Source: doc.SourceText})
+		}
+		var text string
+		if b[0] < 200 {
+			text = fuzzVocabulary[int(b[0])%len(fuzzVocabulary)]
+		} else {
+			text = string(b[1:3])
+		}
+		x0, y0 := float64(b[1])/255, float64(b[2])/255
+		x1, y1 := x0+float64(b[3])/255, y0+float64(b[4])/1000
+		pg := &pages[len(pages)-1]
+		pg.Words = append(pg.Words, doc.Word{Text: text, X0: x0, Y0: y0, X1: min(x1, 1), Y1: min(y1, 1), Conf: float64(b[5]) / 255})
+	}
+	return pages
+}
+
+// seedLayoutBytes encodes a generated layout as FuzzExtractWords input.
+func seedLayoutBytes() []byte {
+	var out []byte
+	for i, pg := range generateLayout(3) {
+		for j, w := range pg.Words {
+			k := 0
+			for n, v := range fuzzVocabulary {
+				if v == w.Text {
+					k = n
+				}
+			}
+			brk := byte(0)
+			if i > 0 && j == 0 {
+				brk = 0x80
+			}
+			out = append(out, byte(k), byte(w.X0*255), byte(w.Y0*255), byte((w.X1-w.X0)*255), byte((w.Y1-w.Y0)*1000), 255, brk)
+		}
+	}
+	return out
 }

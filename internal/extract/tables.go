@@ -178,10 +178,17 @@ func (x *extractor) readRows(hi int, cols []tcol) ([]map[string]Candidate, int) 
 		}
 		if !numeric {
 			if cur != nil && len(cells["description"]) > 0 && len(cells) == 1 {
-				d := cur["description"]
-				d.Value = collapse(d.Value.(string) + " " + joinWords(cells["description"]))
-				d.Raw = d.Value.(string)
-				cur["description"] = d
+				if d, ok := cur["description"]; ok {
+					// A continuation line of the current row's description.
+					text, _ := d.Value.(string)
+					d.Value = collapse(text + " " + joinWords(cells["description"]))
+					d.Raw = d.Value.(string)
+					cur["description"] = d
+				} else if d, ok := cellValue("description", cells["description"]); ok {
+					// The row's numbers came first; this line describes them.
+					cur["description"] = d
+					rows = append(rows, cur)
+				}
 			}
 			continue
 		}

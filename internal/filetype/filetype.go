@@ -39,10 +39,17 @@ type Limits struct {
 	MaxPixels int64
 	// MaxDimension is the most pixels an image may be wide or high.
 	MaxDimension int
+	// MaxStreamBytes is the most bytes one compressed stream of a PDF may
+	// expand to when decoded.
+	MaxStreamBytes int64
+	// MaxDecodedBytes is the most bytes all the compressed streams of a PDF
+	// together may expand to when decoded.
+	MaxDecodedBytes int64
 }
 
 // DefaultLimits are the limits used for any zero field of a Limits.
-var DefaultLimits = Limits{MaxPages: 500, MaxPixels: 100_000_000, MaxDimension: 30000}
+var DefaultLimits = Limits{MaxPages: 500, MaxPixels: 100_000_000, MaxDimension: 30000,
+	MaxStreamBytes: 128 << 20, MaxDecodedBytes: 1 << 30}
 
 // withDefaults returns l with each unset field taken from DefaultLimits.
 func (l Limits) withDefaults() Limits {
@@ -54,6 +61,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxDimension <= 0 {
 		l.MaxDimension = DefaultLimits.MaxDimension
+	}
+	if l.MaxStreamBytes <= 0 {
+		l.MaxStreamBytes = DefaultLimits.MaxStreamBytes
+	}
+	if l.MaxDecodedBytes <= 0 {
+		l.MaxDecodedBytes = DefaultLimits.MaxDecodedBytes
 	}
 	return l
 }

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // corpusDir is the shared test corpus, relative to this package.
@@ -18,7 +21,7 @@ const corpusDir = "../../../shared/corpus"
 func corpusFiles(t testing.TB, patterns ...string) []string {
 	t.Helper()
 	if _, err := os.Stat(corpusDir); err != nil {
-		t.Skipf("corpus not found at %s: %v", corpusDir, err)
+		testenv.Missing(t, "the corpus at "+corpusDir+": "+err.Error())
 	}
 	var files []string
 	for _, p := range patterns {
@@ -29,7 +32,7 @@ func corpusFiles(t testing.TB, patterns ...string) []string {
 		files = append(files, m...)
 	}
 	if len(files) == 0 {
-		t.Skipf("no corpus files match %v", patterns)
+		testenv.Missing(t, fmt.Sprintf("corpus files matching %v", patterns))
 	}
 	return files
 }

@@ -24,7 +24,9 @@ const pdfTailLen = 2048
 // which walks the page tree (a declared version older than 1.7 is not held
 // against the file). It returns ErrCorrupt for a truncated or damaged
 // file or a panic inside pdfcpu, ErrUnsupported for a password-protected
-// file and ErrTooLarge for too many pages.
+// file and ErrTooLarge for too many pages or streams that expand beyond
+// lim when decompressed (checked first, see CheckPDFStreams, since pdfcpu
+// decodes object streams whole).
 //
 // pdfcpu reads through an io.SectionReader, so the file is not copied into
 // memory by Inspect; pdfcpu itself still keeps every object it parses,
@@ -33,6 +35,9 @@ func inspectPDF(r io.ReaderAt, size int64, lim Limits) (info Info, err error) {
 	t, err := tail(r, size, pdfTailLen)
 	if err != nil || !bytes.Contains(t, []byte("%%EOF")) || !bytes.Contains(t, []byte("startxref")) {
 		return Info{}, corruptf("the PDF is truncated or damaged: it does not end with startxref and %%%%EOF")
+	}
+	if err := checkPDFStreams(r, size, lim); err != nil {
+		return Info{}, err
 	}
 	if size > maxParsedPDF {
 		return scanPDF(r, size, lim)

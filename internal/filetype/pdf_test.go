@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // corpusPDFs are the real invoices used as PDF samples.
@@ -66,7 +68,7 @@ func TestInspectPDFPageLimit(t *testing.T) {
 		}
 	}
 	if multi == nil {
-		t.Skip("no multi-page PDF in the corpus")
+		testenv.Missing(t, "a multi-page PDF in the corpus")
 	}
 	if _, err := inspectBytes(multi, Limits{MaxPages: pages}); err != nil {
 		t.Errorf("%d pages with MaxPages %d: %v", pages, pages, err)

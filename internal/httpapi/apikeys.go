@@ -65,7 +65,7 @@ func apiKeyBody(k workspace.APIKey, now time.Time) APIKeyBody {
 type createAPIKeyInput struct {
 	Body struct {
 		Name   string     `json:"name" maxLength:"200" doc:"A name to recognise the key by."`
-		Exp    *time.Time `json:"exp,omitempty" doc:"When the key stops working (RFC 3339); default 90 days ahead, at most 366."`
+		Exp    *time.Time `json:"exp,omitempty" doc:"When the key stops working (RFC 3339); default 90 days ahead, at most 366, never after the calling key's own exp."`
 		Scopes []string   `json:"scopes" maxItems:"28" doc:"Scopes of the catalogue; each must be held by the calling key."`
 	}
 }

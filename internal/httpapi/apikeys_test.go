@@ -117,3 +117,59 @@ func TestMeShowsTheKey(t *testing.T) {
 		t.Fatal("an organization key shows a processId")
 	}
 }
+
+// A key cannot outlive the key that creates it, nor delete a key holding a
+// scope it lacks.
+func TestAPIKeyCannotOutliveOrOutrankItsMaker(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		h := newHarness(t, dbURL, DefaultConfig)
+		// A manager whose own key expires in 10 days.
+		exp := time.Now().Add(10 * 24 * time.Hour).UTC().Truncate(time.Second)
+		r := h.do("POST", "/api/v0.4/admin/api-keys", h.admin, map[string]any{"name": "manager", "exp": exp.Format(time.RFC3339),
+			"scopes": []string{"workspace.admin.api_key:manage", "workspace.process:read"}})
+		if r.status != 201 {
+			t.Fatalf("manager: %d %s", r.status, r.body)
+		}
+		manager := r.json(t)["key"].(string)
+
+		later := exp.Add(24 * time.Hour).Format(time.RFC3339)
+		r = h.do("POST", "/api/v0.4/admin/api-keys", manager, map[string]any{"name": "x", "exp": later, "scopes": []string{"workspace.process:read"}})
+		m := assertEnvelope(t, r, 400, "RequestValidationError")
+		if e := m["errors"].([]any)[0].(map[string]any); e["location"] != "body: exp" || !strings.Contains(e["message"].(string), "own") {
+			t.Fatalf("exp past the maker's: %s", r.body)
+		}
+		// Without exp, the default (90 days) is cut to the maker's expiry.
+		r = h.do("POST", "/api/v0.4/admin/api-keys", manager, map[string]any{"name": "x", "scopes": []string{"workspace.process:read"}})
+		if r.status != 201 || r.json(t)["exp"] != exp.Format(time.RFC3339) {
+			t.Fatalf("default exp: %d %s", r.status, r.body)
+		}
+		// Up to its own expiry is fine.
+		if r := h.do("POST", "/api/v0.4/admin/api-keys", manager, map[string]any{"name": "x", "exp": exp.Format(time.RFC3339), "scopes": []string{"workspace.process:read"}}); r.status != 201 {
+			t.Fatalf("exp at the maker's: %d %s", r.status, r.body)
+		}
+
+		// Deleting: a key holding a scope the manager lacks stays.
+		adminID, _, _ := strings.Cut(h.admin, ":")
+		strong := h.mint(h.org.ID, "", workspace.ScopeAdminAPIKeyManage, workspace.ScopeCollectionDelete)
+		for _, id := range []string{adminID, strong.ID} {
+			r := h.do("DELETE", "/api/v0.4/admin/api-keys/"+id, manager, nil)
+			m := assertEnvelope(t, r, 403, "AuthorizationError")
+			if !strings.Contains(m["errors"].([]any)[0].(map[string]any)["message"].(string), "workspace.") {
+				t.Fatalf("403 names no scope: %s", r.body)
+			}
+		}
+		if r := h.do("GET", "/api/v0.4/me", strong.Full, nil); r.status != 200 {
+			t.Fatalf("the stronger key was deleted: %d", r.status)
+		}
+		weak := h.mint(h.org.ID, "", workspace.ScopeProcessRead)
+		if r := h.do("DELETE", "/api/v0.4/admin/api-keys/"+weak.ID, manager, nil); r.status != 204 {
+			t.Fatalf("delete a weaker key: %d %s", r.status, r.body)
+		}
+
+		// The same for process keys.
+		pid := h.process("P", workspace.ProcessTypeInvoices)
+		pm := h.mint(h.org.ID, pid, workspace.ScopeProcessAPIKeyManage, workspace.ScopeProcessRead).Full
+		pk := h.mint(h.org.ID, pid, workspace.ScopeProcessAPIKeyManage, workspace.ScopeFileDownload)
+		assertEnvelope(t, h.do("DELETE", "/api/v0.4/processes/"+pid+"/api-keys/"+pk.ID, pm, nil), 403, "AuthorizationError")
+	})
+}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -146,7 +145,7 @@ func (in *listCollectionsInput) filter() (workspace.CollectionFilter, error) {
 		}
 	}
 	if in.Metadata != "" {
-		if err := json.Unmarshal([]byte(in.Metadata), &f.Metadata); err != nil || f.Metadata == nil {
+		if err := decodeJSON([]byte(in.Metadata), &f.Metadata); err != nil || f.Metadata == nil {
 			return f, workspace.Invalid("query: metadata", "metadata must be a URL-encoded JSON object")
 		}
 	}
@@ -203,5 +202,5 @@ func (s *Server) reprocessCollection(ctx context.Context, in *collectionIDInput)
 }
 
 func (s *Server) acceptCollection(ctx context.Context, in *collectionIDInput) (*collectionOutput, error) {
-	return collectionResult(s.deps.Collections.Accept(ctx, principal(ctx), in.CID))
+	return collectionResult(s.deps.Results.Accept(ctx, principal(ctx), in.CID))
 }

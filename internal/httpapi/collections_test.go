@@ -24,14 +24,13 @@ import (
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
 
-const corpusDir = "../../../shared/corpus"
-
-// corpusFile reads a corpus document, skipping the test without the corpus.
-func corpusFile(t *testing.T, rel string) []byte {
+// fixture reads a document of testdata: born-digital invoices written by
+// crescent-bench's invoice generator.
+func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpusDir, rel))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
-		t.Skipf("corpus not available: %v", err)
+		t.Fatal(err)
 	}
 	return b
 }
@@ -102,7 +101,7 @@ func (h *harness) total(pid string) int {
 func TestUploadBothWaysListDownloadDelete(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		h := newHarness(t, dbURL, DefaultConfig)
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
 		sum := sha256.Sum256(pdf)
 		pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 
@@ -220,7 +219,7 @@ func TestUploadBothWaysListDownloadDelete(t *testing.T) {
 
 func TestMalformedUploadsLeaveNothingBehind(t *testing.T) {
 	h := newHarness(t, storetest.SQLiteURL(t), DefaultConfig)
-	pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+	pdf := fixture(t, "invoice-a.pdf")
 	pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 	hugePNG, _ := hex.DecodeString("89504e470d0a1a0a0000000d49484452000186a0000186a00806000000")
 	hugePNG = append(hugePNG, make([]byte, 64)...)
@@ -272,7 +271,7 @@ func TestMalformedUploadsLeaveNothingBehind(t *testing.T) {
 func TestIdempotencyKey(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		h := newHarness(t, dbURL, DefaultConfig)
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
 		pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 		hdr := map[string]string{"Idempotency-Key": "retry-1"}
 		a := h.upload(pid, h.admin, hdr, map[string]string{"priority": "false"}, part{"file", "a.pdf", pdf})
@@ -293,7 +292,7 @@ func TestIdempotencyKey(t *testing.T) {
 func TestCollectionStateChanges(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		h := newHarness(t, dbURL, DefaultConfig)
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
 		pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 		cid := h.upload(pid, h.admin, nil, nil, part{"file", "a.pdf", pdf}).json(t)["id"].(string)
 		jobsOf := func() int {
@@ -381,7 +380,7 @@ func TestProcessesAndConfig(t *testing.T) {
 		}
 
 		// Deleting a process removes its collections and blobs.
-		pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+		pdf := fixture(t, "invoice-a.pdf")
 		h.upload(pid, h.admin, nil, nil, part{"file", "a.pdf", pdf})
 		if r := h.do("DELETE", "/api/v0.3/processes/"+pid, h.admin, nil); r.status != 204 {
 			t.Fatalf("delete process: %d %s", r.status, r.body)

@@ -42,7 +42,7 @@ type createDestinationInput struct {
 	Body struct {
 		Name       string         `json:"name" maxLength:"200"`
 		Type       string         `json:"type" enum:"webhook,s3,directory"`
-		Config     map[string]any `json:"config"`
+		Config     map[string]any `json:"config" doc:"webhook {url}; s3 {bucketUrl, accessKeyId, secretAccessKey, prefix?, includeOriginal?}; directory {path}, relative to the organization's own folder under the server's directory roots."`
 		Events     []string       `json:"events" maxItems:"3"`
 		ProcessIDs []string       `json:"processIds,omitempty" maxItems:"100"`
 		Format     string         `json:"format,omitempty" enum:"json"`

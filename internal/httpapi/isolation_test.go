@@ -20,7 +20,7 @@ import (
 // test learns it, so no route can skip the check.
 func TestEveryIDRouteIsIsolated(t *testing.T) {
 	h := newHarness(t, storetest.SQLiteURL(t), DefaultConfig)
-	pdf := corpusFile(t, "invoice2data/AzureInterior.pdf")
+	pdf := fixture(t, "invoice-a.pdf")
 	pid := h.process("Invoices", workspace.ProcessTypeInvoices)
 	otherPid := h.process("Other", workspace.ProcessTypeInvoices)
 	col := h.upload(pid, h.admin, nil, nil, part{"file", "a.pdf", pdf}).json(t)

@@ -49,7 +49,7 @@ func (s *Server) routes() {
 	// Collections: the queue.
 	upload := scopes(ws.ScopeCollectionCreate, ws.ScopeFileUpload)
 	op(s, "POST", "v0.3", "/processes/{pid}/collections", "uploadCollection", 201, upload, s.uploadMultipart, withBody(uploadFormSchema))
-	op(s, "POST", "v0.3", "/processes/{pid}/collections/base64", "uploadCollectionBase64", 201, upload, s.uploadBase64, withMaxBody(s.uploadJSONLimit()))
+	op(s, "POST", "v0.3", "/processes/{pid}/collections/base64", "uploadCollectionBase64", 201, upload, s.uploadBase64, withBody(base64UploadSchema))
 	op(s, "GET", "v0.3", "/processes/{pid}/collections", "listCollections", 200, scopes(ws.ScopeCollectionRead), s.listCollections)
 	op(s, "GET", "v0.3", "/collections/{cid}", "getCollection", 200, scopes(ws.ScopeCollectionRead), s.getCollection)
 	op(s, "PATCH", "v0.3", "/collections/{cid}", "updateCollection", 200, scopes(ws.ScopeCollectionUpdate), s.patchCollection)
@@ -88,19 +88,6 @@ const metaDocBody = "crescentDocBody"
 // would make the framework read (and buffer) it.
 func withBody(b *huma.RequestBody) func(*huma.Operation) {
 	return func(o *huma.Operation) { o.Metadata[metaDocBody] = b }
-}
-
-// withMaxBody raises the JSON body limit of one operation.
-func withMaxBody(n int64) func(*huma.Operation) {
-	return func(o *huma.Operation) { o.MaxBodyBytes = n }
-}
-
-// uploadJSONLimit is the largest base64 upload body accepted.
-func (s *Server) uploadJSONLimit() int64 {
-	if s.deps.Collections == nil {
-		return s.cfg.MaxBodyBytes
-	}
-	return s.deps.Collections.Limits.MaxBase64Bytes
 }
 
 func scopes(s ...ws.Scope) []ws.Scope { return s }

@@ -109,6 +109,7 @@ func New(cfg Config, d Deps) *Server {
 	hc.DocsPath = ""
 	hc.SchemasPath = "/api/schemas"
 	hc.CreateHooks = nil
+	hc.Formats = jsonFormats
 	hc.Info.Description = "Crescent: a self-hosted document processing workspace, compatible with the Alphamoon Workspace API v0.3 and v0.4. " +
 		"Every path is served under both /api/v0.3 and /api/v0.4. Each operation names the one scope it needs under security."
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{

@@ -2,10 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -62,10 +58,8 @@ func (s *Server) uploadMultipart(ctx context.Context, in *uploadInput) (*collect
 		return nil, workspace.Errorf(workspace.CodeUnsupported, "send multipart/form-data with one or more 'file' parts, or use the /base64 route")
 	}
 	lim := s.deps.Collections.Limits
-	hash := sha256.New()
-	body := io.TeeReader(http.MaxBytesReader(nil, r.Body, lim.MaxRequestBytes), hash)
-	mr := multipart.NewReader(body, params["boundary"])
-	up := service.UploadInput{ProcessID: in.PID, IdempotencyKey: in.IdempotencyKey}
+	mr := multipart.NewReader(http.MaxBytesReader(nil, r.Body, lim.MaxRequestBytes), params["boundary"])
+	up := service.UploadInput{ProcessID: in.PID, IdempotencyKey: in.IdempotencyKey, Route: idempotencyRoute(r)}
 	var files []*service.Spooled
 	defer func() { service.RemoveAll(files) }()
 	for parts := 0; ; parts++ {
@@ -109,8 +103,21 @@ func (s *Server) uploadMultipart(ctx context.Context, in *uploadInput) (*collect
 			return nil, workspace.Invalid("body: "+field, "extra fields not permitted")
 		}
 	}
-	up.RequestHash = hex.EncodeToString(hash.Sum(nil))
 	return s.finishUpload(ctx, up, files)
+}
+
+// idempotencyRoute names the route of r for idempotency records: the
+// method and the path with its parameters, without the API version, so a
+// retry under /api/v0.4 finds a request first sent under /api/v0.3.
+func idempotencyRoute(r *http.Request) string {
+	p := r.URL.Path
+	for _, v := range versions {
+		if rest, ok := strings.CutPrefix(p, "/api/"+v+"/"); ok {
+			p = "/" + rest
+			break
+		}
+	}
+	return r.Method + " " + p
 }
 
 func (s *Server) finishUpload(ctx context.Context, up service.UploadInput, files []*service.Spooled) (*collectionOutput, error) {
@@ -151,8 +158,12 @@ func setUploadField(up *service.UploadInput, field, v string) error {
 			up.Split = b
 		}
 	case "metadata":
-		if err := json.Unmarshal([]byte(v), &up.Metadata); err != nil || up.Metadata == nil {
-			return workspace.Invalid("body: metadata", "metadata must be a JSON object")
+		if err := decodeJSON([]byte(v), &up.Metadata); err != nil || up.Metadata == nil {
+			msg := "metadata must be a JSON object"
+			if err != nil {
+				msg += ": " + err.Error()
+			}
+			return workspace.Invalid("body: metadata", msg)
 		}
 	}
 	return nil
@@ -165,51 +176,4 @@ func multipartError(err error) error {
 	}
 	return &workspace.Error{Code: workspace.CodeInvalid, Message: "the multipart body is malformed or was cut short",
 		Fields: []workspace.FieldError{{Location: "body", Message: "the multipart body is malformed or was cut short"}}, Err: err}
-}
-
-// Base64Files is one file of a base64 upload.
-type Base64File struct {
-	Name    string `json:"name" maxLength:"255"`
-	Content string `json:"content" doc:"The file's bytes, base64."`
-}
-
-type base64UploadInput struct {
-	PID            string `path:"pid" maxLength:"64"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"255"`
-	Body           struct {
-		Name     string         `json:"name,omitempty" maxLength:"200"`
-		Files    []Base64File   `json:"files" minItems:"1"`
-		Priority bool           `json:"priority"`
-		Split    bool           `json:"split,omitempty"`
-		Metadata map[string]any `json:"metadata,omitempty"`
-	}
-}
-
-func (s *Server) uploadBase64(ctx context.Context, in *base64UploadInput) (*collectionOutput, error) {
-	lim := s.deps.Collections.Limits
-	if len(in.Body.Files) > lim.MaxFiles {
-		return nil, workspace.Errorf(workspace.CodeTooLarge, "at most %d files per collection", lim.MaxFiles)
-	}
-	raw, _ := json.Marshal(in.Body)
-	sum := sha256.Sum256(raw)
-	up := service.UploadInput{
-		ProcessID: in.PID, Name: in.Body.Name, Priority: in.Body.Priority, Split: in.Body.Split, Metadata: in.Body.Metadata,
-		IdempotencyKey: in.IdempotencyKey, RequestHash: hex.EncodeToString(sum[:]),
-	}
-	var files []*service.Spooled
-	defer func() { service.RemoveAll(files) }()
-	for i, f := range in.Body.Files {
-		loc := fmt.Sprintf("body: files[%d].content", i)
-		dec := base64.NewDecoder(base64.StdEncoding, strings.NewReader(f.Content))
-		sp, err := service.Spool(s.deps.Collections.TempDir, fmt.Sprintf("body: files[%d].name", i), f.Name, dec, lim.MaxFileBytes, lim.File)
-		if err != nil {
-			var corrupt base64.CorruptInputError
-			if errors.As(err, &corrupt) {
-				return nil, workspace.Invalid(loc, "content is not valid base64")
-			}
-			return nil, err
-		}
-		files = append(files, sp)
-	}
-	return s.finishUpload(ctx, up, files)
 }

@@ -6,9 +6,11 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -16,6 +18,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // ProcessCollection is the job that takes one collection through the
@@ -28,11 +31,36 @@ type ProcessCollection struct {
 func (ProcessCollection) Kind() string { return "process_collection" }
 
 // Processor does the work of a ProcessCollection job. An error makes River
-// retry the job with backoff; on the last attempt (lastAttempt true) the
-// processor must leave the collection in a final state itself.
+// retry the job with backoff, unless it is Permanent; on the last attempt
+// (lastAttempt true) the processor must leave the collection in a final
+// state itself.
 type Processor interface {
 	ProcessCollection(ctx context.Context, collectionID string, lastAttempt bool) error
+	// AbandonCollection ends a collection whose job will not run again (a
+	// panic, a permanent error) as Failed with message.
+	AbandonCollection(ctx context.Context, collectionID, message string) error
+	// ReconcileCollections ends as Failed every collection still Queued or
+	// Processing whose job no longer exists or has finished; live lists
+	// the collections whose job may still run. It returns how many it
+	// ended.
+	ReconcileCollections(ctx context.Context, live func(context.Context) (map[string]bool, error)) (int, error)
 }
+
+// Permanent marks err as a failure that retrying cannot mend: the job is
+// cancelled at once instead of retried.
+func Permanent(err error) error { return permanentError{err} }
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+// ReconcileCollections is the periodic job that repairs collections whose
+// processing job is gone (see Processor.ReconcileCollections).
+type ReconcileCollections struct{}
+
+// Kind implements river.JobArgs.
+func (ReconcileCollections) Kind() string { return "reconcile_collections" }
 
 // DeliverEvent is the job that sends one event to one destination; it is
 // retried on its own schedule for more than a day.
@@ -79,6 +107,9 @@ type Config struct {
 	JobTimeout time.Duration
 	// MaxAttempts bounds retries of a failing job.
 	MaxAttempts int
+	// ReconcileEvery is how often one worker process (the leader) looks
+	// for collections whose job is gone (default one minute).
+	ReconcileEvery time.Duration
 	// Deliverer and Exporter do the event and export jobs (nil: none run
 	// in this process).
 	Deliverer Deliverer
@@ -94,8 +125,9 @@ type Queue struct {
 
 // The queues: collections, events and exports do not wait for each other.
 const (
-	queueEvents  = "events"
-	queueExports = "exports"
+	queueEvents      = "events"
+	queueExports     = "exports"
+	queueMaintenance = "maintenance"
 )
 
 func driver(db *sql.DB, postgres bool) riverdriver.Driver[*sql.Tx] {
@@ -136,13 +168,24 @@ func New(db *sql.DB, postgres bool, p Processor, cfg Config, log *slog.Logger) (
 		rc.FetchPollInterval = 100 * time.Millisecond
 		rc.FetchCooldown = 25 * time.Millisecond
 	}
+	var rw *reconcileWorker
 	if cfg.Workers > 0 {
 		if p == nil {
 			return nil, errors.New("jobs: workers need a processor")
 		}
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &collectionWorker{p: p})
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+		river.AddWorker(workers, &collectionWorker{p: p, log: log})
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}, queueMaintenance: {MaxWorkers: 1}}
+		every := cfg.ReconcileEvery
+		if every <= 0 {
+			every = time.Minute
+		}
+		rw = &reconcileWorker{p: p}
+		river.AddWorker(workers, rw)
+		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return ReconcileCollections{}, &river.InsertOpts{Queue: queueMaintenance, MaxAttempts: 1}
+			}, &river.PeriodicJobOpts{RunOnStart: true})}
 		if cfg.Deliverer != nil {
 			river.AddWorker(workers, &eventWorker{d: cfg.Deliverer})
 			rc.Queues[queueEvents] = river.QueueConfig{MaxWorkers: 4}
@@ -157,7 +200,11 @@ func New(db *sql.DB, postgres bool, p Processor, cfg Config, log *slog.Logger) (
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	return &Queue{client: c, workers: cfg.Workers, deliverer: cfg.Deliverer}, nil
+	q := &Queue{client: c, workers: cfg.Workers, deliverer: cfg.Deliverer}
+	if rw != nil {
+		rw.live = q.LiveCollections
+	}
+	return q, nil
 }
 
 // Enqueue inserts the processing job of a collection inside tx. Priority
@@ -212,11 +259,82 @@ func (q *Queue) Stop(ctx context.Context) error {
 
 type collectionWorker struct {
 	river.WorkerDefaults[ProcessCollection]
-	p Processor
+	p   Processor
+	log *slog.Logger
 }
 
-func (w *collectionWorker) Work(ctx context.Context, job *river.Job[ProcessCollection]) error {
-	return w.p.ProcessCollection(ctx, job.Args.CollectionID, job.Attempt >= job.MaxAttempts)
+// Work runs the processor. A panic that escapes it, or a Permanent error,
+// ends the collection as Failed at once and cancels the job: a
+// deterministic failure is not retried.
+func (w *collectionWorker) Work(ctx context.Context, job *river.Job[ProcessCollection]) (err error) {
+	id := job.Args.CollectionID
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		w.log.ErrorContext(ctx, "collection job panicked", "collection_id", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		err = w.abandon(ctx, id, fmt.Errorf("panic: %v", r))
+	}()
+	err = w.p.ProcessCollection(ctx, id, job.Attempt >= job.MaxAttempts)
+	var perm permanentError
+	if errors.As(err, &perm) {
+		return w.abandon(ctx, id, err)
+	}
+	return err
+}
+
+// abandon ends the collection as Failed and cancels the job; if the
+// collection cannot be written, the job is retried instead.
+func (w *collectionWorker) abandon(ctx context.Context, id string, cause error) error {
+	msg := "Crescent could not process this collection because of an internal error (" + cause.Error() +
+		"); it has been logged with collection id " + id + ". Upload the files again, or report this id to your administrator."
+	if err := w.p.AbandonCollection(context.WithoutCancel(ctx), id, msg); err != nil {
+		return fmt.Errorf("%w; and ending the collection failed: %w", cause, err)
+	}
+	return river.JobCancel(cause)
+}
+
+type reconcileWorker struct {
+	river.WorkerDefaults[ReconcileCollections]
+	p    Processor
+	live func(context.Context) (map[string]bool, error)
+}
+
+func (w *reconcileWorker) Work(ctx context.Context, _ *river.Job[ReconcileCollections]) error {
+	if w.live == nil {
+		return errors.New("reconciler: no job list")
+	}
+	_, err := w.p.ReconcileCollections(ctx, w.live)
+	return err
+}
+
+// liveStates are the states of a job that may still run.
+var liveStates = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled}
+
+// LiveCollections returns the ids of the collections that have a
+// processing job which may still run. It fails when River's job table
+// cannot be read.
+func (q *Queue) LiveCollections(ctx context.Context) (map[string]bool, error) {
+	live := map[string]bool{}
+	params := river.NewJobListParams().Kinds(ProcessCollection{}.Kind()).States(liveStates...).First(1000)
+	for {
+		res, err := q.client.JobList(ctx, params)
+		if err != nil {
+			return nil, fmt.Errorf("list processing jobs: %w", err)
+		}
+		for _, j := range res.Jobs {
+			var a ProcessCollection
+			if err := json.Unmarshal(j.EncodedArgs, &a); err == nil {
+				live[a.CollectionID] = true
+			}
+		}
+		if len(res.Jobs) < 1000 || res.LastCursor == nil {
+			return live, nil
+		}
+		params = params.After(res.LastCursor)
+	}
 }
 
 type eventWorker struct {

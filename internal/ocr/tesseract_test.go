@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/crescent-idp/crescent/internal/doc"
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // corpusDir holds the invoice2data PNG renderings.
@@ -49,11 +50,11 @@ var corpusPages = []struct {
 func requireTesseract(tb testing.TB) *Engine {
 	tb.Helper()
 	if _, err := exec.LookPath(DefaultBinary); err != nil {
-		tb.Skip("tesseract is not installed")
+		testenv.Missing(tb, "tesseract")
 	}
 	e := New(Config{})
 	if err := e.Check(tb.Context()); err != nil {
-		tb.Skipf("tesseract cannot run: %v", err)
+		testenv.Missing(tb, "a working tesseract: "+err.Error())
 	}
 	return e
 }
@@ -63,7 +64,7 @@ func requireCorpus(tb testing.TB, name string) string {
 	tb.Helper()
 	path := filepath.Join(corpusDir, name)
 	if _, err := os.Stat(path); err != nil {
-		tb.Skipf("corpus file missing: %v", err)
+		testenv.Missing(tb, "a corpus file: "+err.Error())
 	}
 	return path
 }

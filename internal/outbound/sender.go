@@ -7,10 +7,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -31,13 +31,17 @@ const (
 
 // Sender delivers events to destinations.
 type Sender struct {
-	Store          workspace.DestinationStore
-	Results        *service.Results
-	Originals      service.Blobs
+	Store     workspace.DestinationStore
+	Results   *service.Results
+	Originals service.Blobs
+	// Webhook sends webhooks; its Guard also dials S3 destinations.
 	Webhook        deliver.Webhook
 	DirectoryRoots []string
-	Log            *slog.Logger
-	Now            func() time.Time
+	// AllowAmbientS3Credentials lets an S3 destination without credentials
+	// use the server's own (environment, shared files, instance role).
+	AllowAmbientS3Credentials bool
+	Log                       *slog.Logger
+	Now                       func() time.Time
 
 	mu  sync.Mutex
 	rnd *rand.Rand
@@ -153,9 +157,11 @@ func (s *Sender) send(ctx context.Context, d workspace.Destination, eventID, eve
 		}
 	case workspace.DestinationDirectory:
 		path, _ := d.Config["path"].(string)
-		_, err = deliver.WriteFile(s.DirectoryRoots, path, deliver.SafeName(collectionID+"-"+eventType+".json"), body)
+		_, err = deliver.WriteFile(s.DirectoryRoots, d.OrgID, path, deliver.SafeName(collectionID+"-"+eventType+".json"), body)
+		refused = errors.Is(err, deliver.ErrBlocked)
 	case workspace.DestinationS3:
 		err = s.putS3(ctx, d, collectionID, eventType, body, files)
+		refused = errors.Is(err, deliver.ErrBlocked)
 	default:
 		err = fmt.Errorf("unknown destination type %q", d.Type)
 	}
@@ -172,20 +178,35 @@ func (s *Sender) send(ctx context.Context, d workspace.Destination, eventID, eve
 }
 
 // putS3 writes the event JSON, and the originals when asked, to a bucket.
+// The bucket is reached only through the Guard's dialer, with the
+// destination's own credentials unless the operator allows the server's.
+// It fails with an error matching deliver.ErrBlocked if the bucket URL is
+// not allowed, the destination has no credentials and may not borrow the
+// server's, or the endpoint resolves to an address the Guard refuses.
 func (s *Sender) putS3(ctx context.Context, d workspace.Destination, collectionID, eventType string, body []byte, files []workspace.File) error {
 	raw, _ := d.Config["bucketUrl"].(string)
-	u, err := url.Parse(raw)
+	u, err := deliver.BucketURL(raw)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", deliver.ErrBlocked, err)
+	}
+	keyID, _ := d.Config["accessKeyId"].(string)
+	secret, _ := d.Config["secretAccessKey"].(string)
+	ambient := keyID == "" && secret == ""
+	if (keyID == "") != (secret == "") || ambient && !s.AllowAmbientS3Credentials {
+		return fmt.Errorf("%w: the destination has no accessKeyId and secretAccessKey, and this server does not lend its own credentials", deliver.ErrBlocked)
 	}
 	q := u.Query()
-	for cfgKey, param := range map[string]string{"accessKeyId": "access_key_id", "secretAccessKey": "secret_access_key"} {
-		if v, _ := d.Config[cfgKey].(string); v != "" {
-			q.Set(param, v)
-		}
+	if !ambient {
+		q.Set("access_key_id", keyID)
+		q.Set("secret_access_key", secret)
 	}
 	u.RawQuery = q.Encode()
-	bucket, err := blob.Open(ctx, u.String())
+	client := s.Webhook.Guard.HTTPClient(s.Webhook.ConnectTimeout)
+	defer client.CloseIdleConnections()
+	bucket, err := blob.OpenWith(ctx, u.String(), blob.Options{
+		HTTPClient: client, NoAmbient: !ambient,
+		Permanent: func(err error) bool { return errors.Is(err, deliver.ErrBlocked) },
+	})
 	if err != nil {
 		return fmt.Errorf("open bucket: %w", err)
 	}

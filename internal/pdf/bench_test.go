@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // textCorpus reads every page of every file once and returns the number of
@@ -103,7 +105,7 @@ func BenchmarkRender300(b *testing.B) {
 // the words of `pdftotext -bbox` as a multiset of strings.
 func TestWordsAgreeWithPdftotext(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not installed")
+		testenv.Missing(t, "pdftotext (poppler-utils)")
 	}
 	var theirs, ours, matched int
 	for _, f := range corpus(t) {

@@ -171,7 +171,8 @@ func (d *Document) pageReq(page int) requests.Page {
 // either ends first, the instance is killed, which stops PDFium where it
 // is; the document is then unusable and do returns the context's error.
 // A panic, a WebAssembly trap or a failed read of the file also retire the
-// instance: PDFium's state is unknown after them.
+// instance: PDFium's state is unknown after them. A failure after PDFium
+// reached Config.MemoryLimit is reported as ErrTooLarge.
 func (d *Document) do(ctx context.Context, what string, fn func() error) (err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -188,6 +189,10 @@ func (d *Document) do(ctx context.Context, what string, fn func() error) (err er
 	}
 
 	inst := d.inst
+	// A refused allocation during a failed fn is taken to be this
+	// document's; another document hitting its own limit at the same
+	// moment would only change the message.
+	hits := d.r.mem.hits.Load()
 	killed := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(killed)
@@ -203,6 +208,10 @@ func (d *Document) do(ctx context.Context, what string, fn func() error) (err er
 			return
 		}
 		switch {
+		case (p != nil || err != nil) && d.r.mem.hits.Load() != hits:
+			// PDFium failed after an allocation was refused: the instance
+			// is full, retire it.
+			err = fmt.Errorf("pdf: %s: %w: the PDF needs more than %d MiB of memory to read", what, ErrTooLarge, d.r.cfg.MemoryLimit>>20)
 		case p != nil:
 			err = fmt.Errorf("pdf: %s: %w: PDFium failed (%v)", what, ErrCorrupt, p)
 		case d.src.err != nil:

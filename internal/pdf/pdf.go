@@ -39,7 +39,8 @@ var (
 	// ErrCorrupt means the file is not a PDF, or is truncated or damaged
 	// beyond what PDFium repairs, or PDFium failed on it.
 	ErrCorrupt = errors.New("damaged PDF")
-	// ErrTooLarge means a page would render to more than MaxRenderPixels.
+	// ErrTooLarge means a page would render to more than MaxRenderPixels,
+	// or reading the PDF needs more than Config.MemoryLimit.
 	ErrTooLarge = errors.New("PDF page over a limit")
 	// ErrClosed means the Reader or Document was closed.
 	ErrClosed = errors.New("pdf: closed")
@@ -49,10 +50,18 @@ var (
 // A4 page at about 1100 dpi or an A0 poster at about 280 dpi.
 const MaxRenderPixels = 60_000_000
 
-// memoryLimitPages caps the linear memory of one PDFium instance at 2 GiB
-// (64 KiB pages); a document that needs more fails instead of taking the
-// host down.
-const memoryLimitPages = 32768
+// DefaultMemoryLimit is the most linear memory one PDFium instance may
+// use when Config.MemoryLimit is zero: enough for a page rendered at
+// MaxRenderPixels (one byte a pixel) beside its decoded images, and small
+// enough that a few instances at once do not exhaust the host.
+const DefaultMemoryLimit = 512 << 20
+
+// minMemoryLimit is the smallest MemoryLimit: PDFium needs about this much
+// to start.
+const minMemoryLimit = 16 << 20
+
+// wasmPage is the size of a WebAssembly memory page.
+const wasmPage = 64 << 10
 
 // Config configures a Reader.
 type Config struct {
@@ -66,11 +75,17 @@ type Config struct {
 	// PageTimeout bounds every call on a document: opening it, reading a
 	// page's text, rendering a page. Zero means one minute.
 	PageTimeout time.Duration
+	// MemoryLimit caps the linear memory of each PDFium instance, in bytes
+	// (rounded down to 64 KiB pages, at least 16 MiB). A document that
+	// needs more fails with ErrTooLarge instead of taking the host down.
+	// Zero means DefaultMemoryLimit.
+	MemoryLimit int64
 }
 
 // Reader opens PDFs. It is safe for concurrent use.
 type Reader struct {
 	cfg   Config
+	mem   *memoryLimiter
 	pool  pdfium.Pool
 	cache wazero.CompilationCache // nil without CacheDir
 
@@ -84,8 +99,8 @@ type Reader struct {
 // Compiling cannot be interrupted: when ctx ends first, Open returns
 // ctx.Err() and the compiled pool is closed in the background.
 func Open(ctx context.Context, cfg Config) (*Reader, error) {
-	if cfg.Workers < 0 || cfg.PageTimeout < 0 {
-		return nil, fmt.Errorf("pdf: negative Workers (%d) or PageTimeout (%s)", cfg.Workers, cfg.PageTimeout)
+	if cfg.Workers < 0 || cfg.PageTimeout < 0 || cfg.MemoryLimit < 0 {
+		return nil, fmt.Errorf("pdf: negative Workers (%d), PageTimeout (%s) or MemoryLimit (%d)", cfg.Workers, cfg.PageTimeout, cfg.MemoryLimit)
 	}
 	if cfg.Workers == 0 {
 		cfg.Workers = runtime.GOMAXPROCS(0)
@@ -93,6 +108,10 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 	if cfg.PageTimeout == 0 {
 		cfg.PageTimeout = time.Minute
 	}
+	if cfg.MemoryLimit == 0 {
+		cfg.MemoryLimit = DefaultMemoryLimit
+	}
+	cfg.MemoryLimit = max(cfg.MemoryLimit, minMemoryLimit)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -121,7 +140,7 @@ func Open(ctx context.Context, cfg Config) (*Reader, error) {
 
 // start builds the runtime and the pool and checks that an instance starts.
 func start(cfg Config) (*Reader, error) {
-	r := &Reader{cfg: cfg, docs: map[*Document]struct{}{}}
+	r := &Reader{cfg: cfg, mem: &memoryLimiter{limit: uint64(cfg.MemoryLimit) / wasmPage * wasmPage}, docs: map[*Document]struct{}{}}
 	rc := wazero.NewRuntimeConfig().
 		// PDFium lowers setjmp/longjmp to WebAssembly exceptions.
 		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
@@ -131,8 +150,8 @@ func start(cfg Config) (*Reader, error) {
 		// text takes about 2.3 times as long (7 ms instead of 2 ms for an
 		// invoice page already loaded). A PDF that loops forever would
 		// otherwise keep a worker for good.
-		WithCloseOnContextDone(true).
-		WithMemoryLimitPages(memoryLimitPages)
+		// The memory limit is r.mem's, which counts the hits.
+		WithCloseOnContextDone(true)
 	if cfg.CacheDir != "" {
 		if err := os.MkdirAll(cfg.CacheDir, 0o755); err != nil {
 			return nil, fmt.Errorf("pdf: cache dir: %w", err)
@@ -145,6 +164,9 @@ func start(cfg Config) (*Reader, error) {
 		rc = rc.WithCompilationCache(cache)
 	}
 	pool, err := webassembly.Init(webassembly.Config{
+		// Instances are created under this context, which carries the
+		// allocator of their memory.
+		Context:  experimental.WithMemoryAllocator(context.Background(), r.mem),
 		MinIdle:  0,
 		MaxIdle:  cfg.Workers,
 		MaxTotal: cfg.Workers,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/crescent-idp/crescent/internal/doc"
+	"github.com/crescent-idp/crescent/internal/testenv"
 )
 
 // The shared corpus of real invoices, relative to this directory.
@@ -55,7 +56,7 @@ func corpus(t testing.TB) []string {
 	b, _ := filepath.Glob(filepath.Join(corpusDir, "zugferd-v1", "*", "*.pdf"))
 	files := append(a, b...)
 	if len(files) == 0 {
-		t.Skipf("no PDFs under %s", corpusDir)
+		testenv.Missing(t, "PDFs under "+corpusDir)
 	}
 	return files
 }
@@ -65,7 +66,7 @@ func corpusFile(t testing.TB, rel string) string {
 	t.Helper()
 	p := filepath.Join(corpusDir, rel)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("corpus file missing: %v", err)
+		testenv.Missing(t, "a corpus file: "+err.Error())
 	}
 	return p
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/crescent-idp/crescent/internal/filetype"
 	"github.com/crescent-idp/crescent/internal/ocr"
 	"github.com/crescent-idp/crescent/internal/pdf"
+	"github.com/crescent-idp/crescent/internal/testenv"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
 
@@ -26,6 +27,7 @@ var coreFields = []string{"invoice_number", "invoice_date", "total_amount", "net
 
 type expectedDoc struct {
 	File            string         `json:"file"`
+	DocType         string         `json:"doc_type"`
 	Fields          map[string]any `json:"fields"`
 	NotInPDFText    []string       `json:"not_in_pdf_text"`
 	XMLPDFMismatch  bool           `json:"xml_pdf_mismatch"`
@@ -81,7 +83,7 @@ func TestCorpusEval(t *testing.T) {
 	root := "../../../shared/corpus"
 	sets, _ := filepath.Glob(filepath.Join(root, "*", "expected.json"))
 	if len(sets) == 0 {
-		t.Skip("corpus not available")
+		testenv.Missing(t, "the corpus in ../shared/corpus")
 	}
 	ctx := context.Background()
 	cache := filepath.Join(os.TempDir(), "crescent-test-pdfium-cache")
@@ -97,6 +99,10 @@ func TestCorpusEval(t *testing.T) {
 			t.Fatalf("%s: %v", set, err)
 		}
 		dir := filepath.Dir(set)
+		if len(items) > 0 && items[0].DocType == "Receipts" {
+			p.evalReceipts(ctx, t, dir, items)
+			continue
+		}
 		for _, textOnly := range []bool{true, false} {
 			mode := map[bool]string{true: "text only", false: "e-invoice used"}[textOnly]
 			cfg := workspace.ProcessConfig{DataPoints: invoices.DataPoints, UseEmbeddedInvoiceData: !textOnly, OCRLanguages: []string{"eng"}}
@@ -154,6 +160,50 @@ func TestCorpusEval(t *testing.T) {
 	}
 }
 
+// receiptFields are the fields scored on receipts.
+var receiptFields = []string{"seller_name", "seller_address", "date", "total_amount"}
+
+// evalReceipts scores a folder of receipts (images, through OCR) with the
+// Receipts process type and prints its table. It does not fail on the
+// score: receipts have no quality bar yet.
+func (p *Pipeline) evalReceipts(ctx context.Context, t *testing.T, dir string, items []expectedDoc) {
+	t.Helper()
+	if p.ocr == nil || p.ocr.Check(ctx) != nil {
+		testenv.Missing(t, "tesseract, to score the receipts in "+dir)
+		return
+	}
+	receipts, _ := workspace.ProcessTypeByID(workspace.ProcessTypeReceipts)
+	cfg := workspace.ProcessConfig{DataPoints: receipts.DataPoints, OCRLanguages: []string{"eng"}}
+	per := map[string]*tally{}
+	var core tally
+	for _, it := range items {
+		got, _ := p.evalFile(ctx, t, filepath.Join(dir, it.File), cfg)
+		for _, field := range receiptFields {
+			want, ok := it.Fields[field]
+			if !ok {
+				continue
+			}
+			tl := per[field]
+			if tl == nil {
+				tl = &tally{}
+				per[field] = tl
+			}
+			tl.truth++
+			g, found := got[field]
+			if found {
+				tl.predicted++
+			}
+			if found && same(field, want, g) {
+				tl.correct++
+			}
+		}
+	}
+	for _, tl := range per {
+		core.correct, core.predicted, core.truth = core.correct+tl.correct, core.predicted+tl.predicted, core.truth+tl.truth
+	}
+	t.Logf("\n%s", table(filepath.Base(dir)+" / Receipts (OCR)", per, core))
+}
+
 func sameAlternate(field string, alts, got any) bool {
 	list, _ := alts.([]any)
 	for _, a := range list {
@@ -186,6 +236,10 @@ func (p *Pipeline) evalFile(ctx context.Context, t *testing.T, path string, cfg 
 		var b []byte
 		b, err = os.ReadFile(path)
 		read = readText(b)
+	case filetype.KindPNG, filetype.KindJPEG:
+		read, err = p.readImage(ctx, f, cfg, true)
+	case filetype.KindGIF, filetype.KindBMP, filetype.KindWebP, filetype.KindTIFF:
+		read, err = p.readImage(ctx, f, cfg, false)
 	default:
 		t.Fatalf("%s: unexpected kind %s", path, info.Kind)
 	}

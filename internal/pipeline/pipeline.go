@@ -32,6 +32,9 @@ type Config struct {
 	RenderDPI   int           // pages without text are rendered at this resolution for OCR (300)
 	PageTimeout time.Duration // one page's text, rendering or OCR
 	MaxOCRPages int           // pages of one file OCRed at most; the rest are left unread
+	// ReconcileGrace is how long a collection must have been unchanged
+	// before the reconciler may end it for want of a job (30 s).
+	ReconcileGrace time.Duration
 }
 
 // Pipeline processes collections; it is the jobs.Processor of the server.
@@ -45,6 +48,9 @@ type Pipeline struct {
 	ocr     *ocr.Engine // nil: no OCR
 	log     *slog.Logger
 	now     func() time.Time
+	// stageHook, when set (by tests), runs at the start of every stage of
+	// every file.
+	stageHook func(stage string, f workspace.File)
 }
 
 // New returns the pipeline. openPDF starts the PDF reader on first need
@@ -60,6 +66,9 @@ func New(cfg Config, results workspace.ResultStore, blobs Blobs, openPDF func(co
 	}
 	if cfg.MaxOCRPages == 0 {
 		cfg.MaxOCRPages = 100
+	}
+	if cfg.ReconcileGrace <= 0 {
+		cfg.ReconcileGrace = 30 * time.Second
 	}
 	return &Pipeline{cfg: cfg, results: results, blobs: blobs, pdfOpen: openPDF, ocr: ocrEngine, log: log, now: time.Now}
 }
@@ -130,13 +139,28 @@ func failureMessage(ctx context.Context, err error) string {
 func (p *Pipeline) run(ctx context.Context, col workspace.Collection, proc workspace.Process) (workspace.Outcome, error) {
 	o := workspace.Outcome{CollectionID: col.ID}
 	for i, f := range col.Files {
-		read, err := p.readFile(ctx, f, proc.Config)
+		var read readResult
+		err := p.guard(ctx, col.ID, f.ID, "reading", func() (err error) {
+			read, err = p.readFile(ctx, f, proc.Config)
+			return err
+		})
+		var sp *stagePanic
+		if errors.As(err, &sp) {
+			read, err = readResult{status: panicStatus(col.ID, sp)}, nil
+		}
 		if err != nil {
 			return o, err
 		}
+		var docs []workspace.Document
+		if err := p.guard(ctx, col.ID, f.ID, "extraction", func() error {
+			docs = p.documents(col, f, read, proc.Config)
+			return nil
+		}); errors.As(err, &sp) {
+			// The page text stays readable for review; the file has no results.
+			docs, read.status = nil, panicStatus(col.ID, sp)
+		}
 		o.Files = append(o.Files, workspace.FileOutcome{FileID: f.ID, Status: read.status})
 		o.UsagePages += max(len(read.pages), f.NumberOfPages)
-		docs := p.documents(col, f, read, proc.Config)
 		o.Documents = append(o.Documents, docs...)
 		o.Pages = append(o.Pages, pageTexts(f, read.pages, docs)...)
 		_ = p.results.SetProgress(ctx, col.ID, (i+1)*90/len(col.Files))

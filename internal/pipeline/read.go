@@ -10,11 +10,13 @@ import (
 	_ "image/png"  // registers PNG
 	"io"
 	"os"
+	"strings"
 
 	_ "golang.org/x/image/bmp"  // registers BMP
 	_ "golang.org/x/image/tiff" // registers TIFF (first page)
 	_ "golang.org/x/image/webp" // registers WebP
 
+	"github.com/crescent-idp/crescent/internal/blob"
 	"github.com/crescent-idp/crescent/internal/doc"
 	"github.com/crescent-idp/crescent/internal/einvoice"
 	"github.com/crescent-idp/crescent/internal/extract"
@@ -40,6 +42,10 @@ func fileStatus(base workspace.StatusInfo, msg string) workspace.StatusInfo {
 // error is for infrastructure (blob store, disk, cancellation).
 func (p *Pipeline) readFile(ctx context.Context, f workspace.File, cfg workspace.ProcessConfig) (readResult, error) {
 	tmp, err := p.spool(ctx, f)
+	if errors.Is(err, blob.ErrNotFound) {
+		// Retrying cannot bring it back.
+		return readResult{status: fileStatus(workspace.FileFailed, "the stored original of this file is missing; upload it again")}, nil
+	}
 	if err != nil {
 		return readResult{}, err
 	}
@@ -77,9 +83,22 @@ const maxEInvoicePDF = 32 << 20
 // every page's text layer, OCRing pages that have none.
 func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.ProcessConfig) (readResult, error) {
 	var res readResult
+	// Files stored before the upload check existed, or under other limits,
+	// are checked again: neither reader below bounds what a stream decodes to.
+	st, err := f.Stat()
+	if err != nil {
+		return res, err
+	}
+	if err := filetype.CheckPDFStreams(f, st.Size(), filetype.Limits{}); err != nil {
+		if !errors.Is(err, filetype.ErrTooLarge) {
+			return res, err
+		}
+		res.status = fileStatus(workspace.FileFailed, strings.TrimPrefix(err.Error(), filetype.ErrTooLarge.Error()+": "))
+		return res, nil
+	}
 	// E-invoices are small; the PDF parser behind FromPDF holds the whole
 	// file in memory, so very large files are not searched for one.
-	if st, err := f.Stat(); cfg.UseEmbeddedInvoiceData && err == nil && st.Size() <= maxEInvoicePDF {
+	if cfg.UseEmbeddedInvoiceData && st.Size() <= maxEInvoicePDF {
 		inv, err := einvoice.FromPDF(f)
 		if err == nil {
 			res.invoice = inv
@@ -102,6 +121,9 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 			return res, ctx.Err()
 		}
 		res.status = fileStatus(workspace.FileUnsupported, "the PDF could not be opened: "+err.Error())
+		if errors.Is(err, pdf.ErrTooLarge) {
+			res.status = fileStatus(workspace.FileFailed, "the PDF could not be opened: "+err.Error())
+		}
 		return res, nil
 	}
 	defer d.Close()
@@ -111,6 +133,10 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, ctx.Err()
+			}
+			if errors.Is(err, pdf.ErrTooLarge) { // the document is unusable now
+				res.pages, res.status = nil, fileStatus(workspace.FileFailed, "the PDF could not be read: "+err.Error())
+				return res, nil
 			}
 			p.log.WarnContext(ctx, "page text unreadable", "page", n, "err", err.Error())
 			pg = doc.Page{Num: n, Source: doc.SourceText}

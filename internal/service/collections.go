@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -49,13 +51,17 @@ type UploadInput struct {
 	Split          bool
 	Metadata       map[string]any
 	IdempotencyKey string
-	RequestHash    string // hex SHA-256 of the request, to tell a retry from a reuse
+	// Route is the method and path (with its parameters, without the API
+	// version) the request was sent to; an Idempotency-Key is remembered
+	// per API key and route.
+	Route string
 }
 
 // Upload stores the spooled files and commits the collection with its
-// processing job. With an idempotency key seen before, it returns the
-// collection of the first request (replayed=true) if the request is the
-// same and CodeConflict if not. Blobs written for a request that then
+// processing job. With an idempotency key this API key sent to this route
+// before, it returns the collection of the first request (replayed=true)
+// if the request asks for the same (fields, file names and contents) and
+// CodeConflict if not. Blobs written for a request that then
 // fails are removed. The caller still owns (and removes) the spooled files.
 func (c *Collections) Upload(ctx context.Context, by workspace.Principal, in UploadInput, files []*Spooled) (col workspace.Collection, replayed bool, err error) {
 	if err := c.visibleProcess(ctx, by, in.ProcessID); err != nil {
@@ -70,8 +76,9 @@ func (c *Collections) Upload(ctx context.Context, by workspace.Principal, in Upl
 	if err := CheckMetadata("body: metadata", in.Metadata); err != nil {
 		return col, false, err
 	}
+	hash := requestHash(in, files)
 	if in.IdempotencyKey != "" {
-		if col, done, err := c.replay(ctx, by, in); done || err != nil {
+		if col, done, err := c.replay(ctx, by, in, hash); done || err != nil {
 			return col, done, err
 		}
 	}
@@ -109,13 +116,13 @@ func (c *Collections) Upload(ctx context.Context, by workspace.Principal, in Upl
 	}
 	n := workspace.NewCollection{Collection: col}
 	if in.IdempotencyKey != "" {
-		n.Idempotency = &workspace.Idempotency{OrgID: by.OrgID, Key: in.IdempotencyKey, RequestHash: in.RequestHash,
+		n.Idempotency = &workspace.Idempotency{IdempotencyKey: idempotencyKey(by, in), RequestHash: hash,
 			Status: 201, CollectionID: col.ID, CreatedAt: now}
 	}
 	if err := c.Store.CreateCollection(ctx, n); err != nil {
 		if in.IdempotencyKey != "" && workspace.ErrorCode(err) == workspace.CodeConflict {
 			// A concurrent twin won the race: answer as it did.
-			if twin, done, rerr := c.replay(ctx, by, in); done || rerr != nil {
+			if twin, done, rerr := c.replay(ctx, by, in, hash); done || rerr != nil {
 				deleteBlobs(ctx, c.Blobs, c.Log, stored)
 				stored = nil
 				return twin, done, rerr
@@ -127,21 +134,57 @@ func (c *Collections) Upload(ctx context.Context, by workspace.Principal, in Upl
 	return created, false, err
 }
 
-// replay answers a request whose idempotency key was seen: done=true with
-// the first collection when the request is the same.
-func (c *Collections) replay(ctx context.Context, by workspace.Principal, in UploadInput) (workspace.Collection, bool, error) {
-	prev, err := c.Store.GetIdempotency(ctx, by.OrgID, in.IdempotencyKey)
+// idempotencyKey names the record of in's Idempotency-Key: the caller's
+// organization and API key, and the route.
+func idempotencyKey(by workspace.Principal, in UploadInput) workspace.IdempotencyKey {
+	return workspace.IdempotencyKey{OrgID: by.OrgID, APIKeyID: by.KeyID, Route: in.Route, Key: in.IdempotencyKey}
+}
+
+// requestHash is the hex SHA-256 of what an upload asks for: its fields
+// and, per file in order, the name, size and SHA-256 of the content. Two
+// encodings of the same upload (multipart bodies with other boundaries,
+// base64 wrapped differently) hash the same.
+func requestHash(in UploadInput, files []*Spooled) string {
+	type file struct {
+		Name   string `json:"name"`
+		Size   int64  `json:"size"`
+		SHA256 string `json:"sha256"`
+	}
+	req := struct {
+		Name     string         `json:"name"`
+		Priority bool           `json:"priority"`
+		Split    bool           `json:"split"`
+		Metadata map[string]any `json:"metadata"`
+		Files    []file         `json:"files"`
+	}{Name: in.Name, Priority: in.Priority, Split: in.Split, Files: make([]file, len(files))}
+	if len(in.Metadata) > 0 {
+		req.Metadata = in.Metadata
+	}
+	for i, f := range files {
+		req.Files[i] = file{Name: f.Name, Size: f.Size, SHA256: f.SHA256}
+	}
+	raw, _ := json.Marshal(req) // map keys sorted: the same meaning, the same bytes
+	sum := sha256.Sum256(raw)
+	return hex.EncodeToString(sum[:])
+}
+
+// replay answers a request whose idempotency key this API key sent to this
+// route before: done=true with the first collection when the request is
+// the same. The collection is read as by would read it, so a replay never
+// shows what by could not see directly.
+func (c *Collections) replay(ctx context.Context, by workspace.Principal, in UploadInput, hash string) (workspace.Collection, bool, error) {
+	prev, err := c.Store.GetIdempotency(ctx, idempotencyKey(by, in))
 	if workspace.ErrorCode(err) == workspace.CodeNotFound {
 		return workspace.Collection{}, false, nil
 	}
 	if err != nil {
 		return workspace.Collection{}, false, err
 	}
-	if prev.RequestHash != in.RequestHash {
+	if prev.RequestHash != hash {
 		return workspace.Collection{}, false, workspace.Errorf(workspace.CodeConflict,
 			"this Idempotency-Key was used for a different request; use a new key")
 	}
-	col, err := c.Store.GetCollection(ctx, by.OrgID, prev.CollectionID)
+	col, err := c.Get(ctx, by, prev.CollectionID)
 	if workspace.ErrorCode(err) == workspace.CodeNotFound {
 		return col, false, workspace.Errorf(workspace.CodeConflict, "the collection created with this Idempotency-Key was deleted")
 	}

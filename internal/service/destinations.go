@@ -20,9 +20,13 @@ type Destinations struct {
 	Processes workspace.ProcessStore
 	Guard     deliver.Guard
 	// DirectoryRoots are the folders directory destinations may write
-	// under; none means directory destinations are refused.
+	// under, each organization in its own folder <root>/<org id>; none
+	// means directory destinations are refused.
 	DirectoryRoots []string
-	Now            func() time.Time
+	// AllowAmbientS3Credentials lets S3 destinations be created without
+	// credentials, to use the server's own (environment, instance role).
+	AllowAmbientS3Credentials bool
+	Now                       func() time.Time
 }
 
 // CreateDestinationInput is what a caller asks for.
@@ -39,7 +43,13 @@ type CreateDestinationInput struct {
 // secret, returned once in the result. It fails with CodeInvalid for an
 // unknown type or event, a malformed config, a webhook URL that resolves
 // to a loopback, private, link-local or multicast address (unless the
-// operator allows them), or a directory outside the allowed roots; with
+// operator allows them), an S3 destination without accessKeyId and
+// secretAccessKey (unless the operator allows the server's own
+// credentials) or whose bucket URL holds credentials or parameters other
+// than region, endpoint, use_path_style and disable_https, or a directory
+// path that is absolute, climbs
+// with "..", or leads out of the organization's own folder under the
+// allowed roots (which is created, with the path, if missing); with
 // CodeNotFound for a process that is not visible.
 func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in CreateDestinationInput) (workspace.Destination, error) {
 	name, err := checkName("body: name", in.Name)
@@ -95,6 +105,13 @@ func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in Cr
 		if err := s.Guard.CheckBucketURL(ctx, str("bucketUrl")); err != nil {
 			return workspace.Destination{}, workspace.Invalid("body: config.bucketUrl", err.Error())
 		}
+		switch keyID, secret := str("accessKeyId"), str("secretAccessKey"); {
+		case keyID == "" && secret == "" && !s.AllowAmbientS3Credentials:
+			return workspace.Destination{}, workspace.Invalid("body: config.accessKeyId",
+				"S3 destinations need accessKeyId and secretAccessKey: this server does not lend its own credentials")
+		case (keyID == "") != (secret == ""):
+			return workspace.Destination{}, workspace.Invalid("body: config.secretAccessKey", "give accessKeyId and secretAccessKey together")
+		}
 		for _, k := range []string{"bucketUrl", "prefix", "accessKeyId", "secretAccessKey"} {
 			if v := str(k); v != "" {
 				d.Config[k] = v
@@ -105,10 +122,6 @@ func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in Cr
 		}
 	case workspace.DestinationDirectory:
 		allowed["path"] = true
-		if err := deliver.CheckDirectory(s.DirectoryRoots, str("path")); err != nil {
-			return workspace.Destination{}, workspace.Invalid("body: config.path", err.Error())
-		}
-		d.Config["path"] = str("path")
 	default:
 		return workspace.Destination{}, workspace.Invalid("body: type", "type is webhook, s3 or directory")
 	}
@@ -116,6 +129,13 @@ func (s *Destinations) Create(ctx context.Context, by workspace.Principal, in Cr
 		if !allowed[k] {
 			return workspace.Destination{}, workspace.Invalid("body: config."+k, "extra fields not permitted")
 		}
+	}
+	if in.Type == workspace.DestinationDirectory { // last: it creates the folder
+		p, err := deliver.PrepareDirectory(s.DirectoryRoots, by.OrgID, str("path"))
+		if err != nil {
+			return workspace.Destination{}, workspace.Invalid("body: config.path", err.Error())
+		}
+		d.Config["path"] = p
 	}
 	return d, s.Store.CreateDestination(ctx, d)
 }

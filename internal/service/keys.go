@@ -59,11 +59,13 @@ type CreatedKey struct {
 // maxKeyName bounds key names.
 const maxKeyName = 200
 
-// Create mints a key for by's organization. It fails with CodeInvalid for
-// an empty name, an unknown or repeated scope, an admin scope on a process
-// key or an exp outside (now, now+MaxTTL]; with CodeForbidden when by lacks
-// a requested scope (no escalation); with CodeNotFound when the process is
-// not visible to by.
+// Create mints a key for by's organization. A key never outlives the key
+// that makes it: without exp, the default is cut to by's own expiry. It
+// fails with CodeInvalid for an empty name, an unknown or repeated scope,
+// an admin scope on a process key or an exp outside (now, now+MaxTTL] or
+// later than by's own expiry; with CodeForbidden when by lacks a requested
+// scope (no escalation); with CodeNotFound when the process is not visible
+// to by.
 func (k *Keys) Create(ctx context.Context, by workspace.Principal, in CreateKeyInput) (CreatedKey, error) {
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
@@ -99,6 +101,13 @@ func (k *Keys) Create(ctx context.Context, by workspace.Principal, in CreateKeyI
 			return CreatedKey{}, workspace.Invalid("body: exp",
 				fmt.Sprintf("exp must be at most %d days ahead", int(k.Policy.MaxTTL.Hours()/24)))
 		}
+		if !by.ExpiresAt.IsZero() && exp.After(by.ExpiresAt) {
+			return CreatedKey{}, workspace.Invalid("body: exp", fmt.Sprintf(
+				"exp must not be later than %s, when the key making this one expires: a key cannot outlive its own",
+				by.ExpiresAt.UTC().Format(time.RFC3339)))
+		}
+	} else if !by.ExpiresAt.IsZero() && exp.After(by.ExpiresAt) {
+		exp = by.ExpiresAt.UTC().Truncate(time.Second)
 	}
 	g := auth.Generate()
 	key := workspace.APIKey{
@@ -182,16 +191,20 @@ func (k *Keys) Get(ctx context.Context, by workspace.Principal, processID, id st
 	return key, nil
 }
 
-// Delete removes a key; it stops working on the next request.
+// Delete removes a key; it stops working on the next request. It fails
+// with CodeNotFound when the key is not in by's organization (or of the
+// process asked for), and with CodeForbidden when the key holds a scope by
+// does not: a key cannot remove one that outranks it.
 func (k *Keys) Delete(ctx context.Context, by workspace.Principal, processID, id string) error {
-	f, err := scopeFilter(by, processID)
+	key, err := k.Get(ctx, by, processID, id)
 	if err != nil {
 		return err
 	}
-	if !workspace.ValidID(id) {
-		return workspace.NotFound("API key")
+	if missing, ok := workspace.PermitsAll(by.Scopes, key.Scopes); !ok {
+		return &workspace.Error{Code: workspace.CodeForbidden,
+			Message: fmt.Sprintf("a key cannot delete a key holding the scope %s, which it does not hold itself", missing)}
 	}
-	return k.Store.DeleteKey(ctx, f, id)
+	return k.Store.DeleteKey(ctx, workspace.KeyFilter{OrgID: key.OrgID, ProcessID: key.ProcessID}, id)
 }
 
 // Operator is the principal of the offline CLI: every scope, in org.

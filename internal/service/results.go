@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/crescent-idp/crescent/internal/extract"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
 
@@ -65,6 +67,9 @@ func (r *Results) Pages(ctx context.Context, by workspace.Principal, cid string,
 	return ResultSet{Collection: col, Process: p, Files: files}, pages, err
 }
 
+// MaxEditChars bounds a reviewer's value and raw value, in characters.
+const MaxEditChars = 10_000
+
 // Edit is a reviewer's value for a data point.
 type Edit struct {
 	Field    string
@@ -97,7 +102,8 @@ func (r *Results) editable(ctx context.Context, by workspace.Principal, cid, did
 
 // AddExtraction records a reviewer's value, ranked before every extracted
 // candidate. It fails with CodeInvalid for a field that is not a scalar
-// data point of the process or a value of the wrong type.
+// data point of the process, a value of the wrong type, or a value or raw
+// value over MaxEditChars characters.
 func (r *Results) AddExtraction(ctx context.Context, by workspace.Principal, cid, did string, e Edit) (workspace.Extraction, error) {
 	rs, d, err := r.editable(ctx, by, cid, did)
 	if err != nil {
@@ -112,10 +118,91 @@ func (r *Results) AddExtraction(ctx context.Context, by workspace.Principal, cid
 		return workspace.Extraction{}, err
 	}
 	x.ID, x.DocumentID, x.CollectionID, x.Field, x.Rank = workspace.NewID(), d.ID, cid, dp.Name, -1
-	return x, r.Store.AddExtraction(ctx, x)
+	if err := r.Store.AddExtraction(ctx, x); err != nil {
+		return workspace.Extraction{}, err
+	}
+	return r.revalidated(ctx, cid, d.ID, x)
+}
+
+// revalidated runs the validators again on the document after an edit and
+// returns the edited extraction with its new validation.
+func (r *Results) revalidated(ctx context.Context, cid, did string, x workspace.Extraction) (workspace.Extraction, error) {
+	docs, err := r.Store.Documents(ctx, cid)
+	if err != nil {
+		return x, err
+	}
+	for _, d := range docs {
+		if d.ID != did {
+			continue
+		}
+		byID, err := r.validate(ctx, d)
+		if err != nil {
+			return x, err
+		}
+		if v, ok := byID[x.ID]; ok {
+			x.Validation = v
+		}
+	}
+	return x, nil
+}
+
+// validate runs the validators on the values a document holds now (the
+// reviewer's first, then the best candidate of each field) and records the
+// outcome on the document and on every extraction of a checked field;
+// fields without a check get "no check applies".
+func (r *Results) validate(ctx context.Context, d workspace.Document) (map[string]workspace.StatusInfo, error) {
+	chosen := map[string]workspace.Extraction{}
+	for _, e := range d.Extractions {
+		if c, ok := chosen[e.Field]; !ok || e.Rank < c.Rank {
+			chosen[e.Field] = e
+		}
+	}
+	values := map[string]any{}
+	for f, e := range chosen {
+		values[f] = e.Value
+	}
+	checks := extract.Validate(values)
+	doc := workspace.ValidSkipped
+	failed := false
+	byID := map[string]workspace.StatusInfo{}
+	for _, e := range d.Extractions {
+		v := workspace.ValidSkipped
+		if c, ok := checks[e.Field]; ok {
+			v = workspace.ValidOK
+			if !*c.Valid {
+				v = workspace.ValidFailed
+				v.Msg = c.Msg
+				failed = true
+			}
+			doc = workspace.ValidOK
+		}
+		byID[e.ID] = v
+	}
+	if failed {
+		doc = workspace.ValidFailed
+	}
+	return byID, r.Store.SetValidation(ctx, d.ID, doc, byID)
+}
+
+// Accept runs the validators again on every document of a collection
+// that needs review, then accepts it (CodeConflict in another status).
+func (r *Results) Accept(ctx context.Context, by workspace.Principal, cid string) (workspace.Collection, error) {
+	rs, err := r.Get(ctx, by, cid)
+	if err != nil {
+		return workspace.Collection{}, err
+	}
+	if rs.Collection.Status == workspace.StatusNeedsReview {
+		for _, d := range rs.Documents {
+			if _, err := r.validate(ctx, d); err != nil {
+				return workspace.Collection{}, err
+			}
+		}
+	}
+	return r.Collections.Accept(ctx, by, cid)
 }
 
 // UpdateExtraction replaces the value of one extraction with a reviewer's.
+// It fails as AddExtraction does, and with CodeInvalid for another field.
 func (r *Results) UpdateExtraction(ctx context.Context, by workspace.Principal, cid, did, eid string, e Edit) (workspace.Extraction, error) {
 	rs, d, err := r.editable(ctx, by, cid, did)
 	if err != nil {
@@ -141,7 +228,10 @@ func (r *Results) UpdateExtraction(ctx context.Context, by workspace.Principal, 
 			return workspace.Extraction{}, err
 		}
 		x.ID, x.DocumentID, x.CollectionID, x.Field, x.Rank, x.CreatedAt = old.ID, d.ID, cid, old.Field, old.Rank, old.CreatedAt
-		return x, r.Store.UpdateExtraction(ctx, x)
+		if err := r.Store.UpdateExtraction(ctx, x); err != nil {
+			return workspace.Extraction{}, err
+		}
+		return r.revalidated(ctx, cid, d.ID, x)
 	}
 	return workspace.Extraction{}, workspace.NotFound("extraction")
 }
@@ -151,7 +241,11 @@ func (r *Results) DeleteExtraction(ctx context.Context, by workspace.Principal, 
 	if _, _, err := r.editable(ctx, by, cid, did); err != nil {
 		return err
 	}
-	return r.Store.DeleteExtraction(ctx, did, eid)
+	if err := r.Store.DeleteExtraction(ctx, did, eid); err != nil {
+		return err
+	}
+	_, err := r.revalidated(ctx, cid, did, workspace.Extraction{})
+	return err
 }
 
 func scalarDataPoint(p workspace.Process, field string) (workspace.DataPoint, error) {
@@ -165,6 +259,12 @@ func scalarDataPoint(p workspace.Process, field string) (workspace.DataPoint, er
 
 // userExtraction converts a reviewer's value by the data point's type.
 func userExtraction(dp workspace.DataPoint, e Edit, now time.Time) (workspace.Extraction, error) {
+	if s, ok := e.Value.(string); ok && utf8.RuneCountInString(s) > MaxEditChars {
+		return workspace.Extraction{}, workspace.Invalid("body: value", fmt.Sprintf("a value is at most %d characters", MaxEditChars))
+	}
+	if e.RawValue != nil && utf8.RuneCountInString(*e.RawValue) > MaxEditChars {
+		return workspace.Extraction{}, workspace.Invalid("body: rawValue", fmt.Sprintf("rawValue is at most %d characters", MaxEditChars))
+	}
 	raw := fmt.Sprint(e.Value)
 	if e.RawValue != nil {
 		raw = *e.RawValue

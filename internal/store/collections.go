@@ -44,8 +44,9 @@ func (s *Store) CreateCollection(ctx context.Context, n workspace.NewCollection)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if i := n.Idempotency; i != nil {
-			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (org_id, idem_key, request_hash, status, response, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, i.OrgID, i.Key, i.RequestHash, i.Status, i.CollectionID, unix(i.CreatedAt))
+			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_records (org_id, key_id, route, idem_key, request_hash, status, response, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+				i.OrgID, i.APIKeyID, i.Route, i.Key, i.RequestHash, i.Status, i.CollectionID, unix(i.CreatedAt))
 			if err != nil {
 				return err
 			}
@@ -388,6 +389,10 @@ func (s *Store) TransitionCollection(ctx context.Context, orgID, id string, from
 		if err != nil {
 			return err
 		}
+		// The files of a collection share its status.
+		if _, err := tx.ExecContext(ctx, `UPDATE files SET status = $2, updated_at = $3 WHERE collection_id = $1`, id, to, unix(at)); err != nil {
+			return err
+		}
 		if to == workspace.StatusAccepted {
 			if err := s.emit(ctx, tx, orgID, processID, id, workspace.EventAccepted); err != nil {
 				return err
@@ -400,13 +405,15 @@ func (s *Store) TransitionCollection(ctx context.Context, orgID, id string, from
 	})
 }
 
-// GetIdempotency returns the remembered response or CodeNotFound.
-func (s *Store) GetIdempotency(ctx context.Context, orgID, key string) (workspace.Idempotency, error) {
-	var i workspace.Idempotency
+// GetIdempotency returns the response remembered under k (organization,
+// API key, route and header value together) or CodeNotFound.
+func (s *Store) GetIdempotency(ctx context.Context, k workspace.IdempotencyKey) (workspace.Idempotency, error) {
+	i := workspace.Idempotency{IdempotencyKey: k}
 	var resp string
 	var created int64
-	err := s.r.QueryRowContext(ctx, `SELECT org_id, idem_key, request_hash, status, response, created_at FROM idempotency_keys
-		WHERE org_id = $1 AND idem_key = $2`, orgID, key).Scan(&i.OrgID, &i.Key, &i.RequestHash, &i.Status, &resp, &created)
+	err := s.r.QueryRowContext(ctx, `SELECT request_hash, status, response, created_at FROM idempotency_records
+		WHERE org_id = $1 AND key_id = $2 AND route = $3 AND idem_key = $4`,
+		k.OrgID, k.APIKeyID, k.Route, k.Key).Scan(&i.RequestHash, &i.Status, &resp, &created)
 	i.CollectionID, i.CreatedAt = resp, fromUnix(created)
 	return i, notFoundIf(err, "idempotency key")
 }

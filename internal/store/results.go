@@ -294,6 +294,24 @@ func (s *Store) UpdateExtraction(ctx context.Context, e workspace.Extraction) er
 	return nil
 }
 
+// SetValidation records the validators' outcome on a document and its
+// extractions in one transaction.
+func (s *Store) SetValidation(ctx context.Context, documentID string, doc workspace.StatusInfo, byExtraction map[string]workspace.StatusInfo) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		vs, _ := json.Marshal(doc)
+		if _, err := tx.ExecContext(ctx, `UPDATE documents SET validation = $2 WHERE id = $1`, documentID, string(vs)); err != nil {
+			return err
+		}
+		for id, v := range byExtraction {
+			vs, _ := json.Marshal(v)
+			if _, err := tx.ExecContext(ctx, `UPDATE extractions SET validation = $3 WHERE id = $1 AND document_id = $2`, id, documentID, string(vs)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // DeleteExtraction removes an extraction.
 func (s *Store) DeleteExtraction(ctx context.Context, documentID, id string) error {
 	return deleteOne(ctx, s.w, "extraction", `DELETE FROM extractions WHERE id = $1 AND document_id = $2`, id, documentID)

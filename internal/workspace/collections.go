@@ -77,11 +77,20 @@ type CollectionFilter struct {
 	Metadata  map[string]any // every pair must match
 }
 
+// IdempotencyKey names a remembered request: the Idempotency-Key header
+// one API key sent to one route. The same header value sent by another key
+// or to another route (another process) is another request.
+type IdempotencyKey struct {
+	OrgID    string
+	APIKeyID string
+	Route    string // method and path with its parameters: "POST /processes/<pid>/collections"
+	Key      string // the header value
+}
+
 // Idempotency is the remembered outcome of a request sent with an
 // Idempotency-Key: the collection it created.
 type Idempotency struct {
-	OrgID        string
-	Key          string
+	IdempotencyKey
 	RequestHash  string
 	Status       int
 	CollectionID string
@@ -120,6 +129,7 @@ type CollectionStore interface {
 	// the same transaction when enqueue is set. It fails with CodeConflict
 	// when the collection is in none of from.
 	TransitionCollection(ctx context.Context, orgID, id string, from []string, to, message string, enqueue bool, at time.Time) error
-	// GetIdempotency returns a remembered response, or CodeNotFound.
-	GetIdempotency(ctx context.Context, orgID, key string) (Idempotency, error)
+	// GetIdempotency returns the response remembered under k, or
+	// CodeNotFound.
+	GetIdempotency(ctx context.Context, k IdempotencyKey) (Idempotency, error)
 }

@@ -131,6 +131,14 @@ type ResultStore interface {
 	// and nothing is written unless the collection is still Processing
 	// (ok=false then: it was stopped or deleted meanwhile).
 	FinishCollection(ctx context.Context, o Outcome, at time.Time) (ok bool, err error)
+	// UnfinishedCollections lists, by id after the cursor after, up to
+	// limit collections still Queued or Processing and unchanged since
+	// before.
+	UnfinishedCollections(ctx context.Context, before time.Time, after string, limit int) ([]string, error)
+	// AbandonCollection ends a Queued or Processing collection as Failed
+	// with message (every file F500); ok is false when it was in another
+	// status or gone.
+	AbandonCollection(ctx context.Context, id, message string, at time.Time) (ok bool, err error)
 	// Documents returns the documents of a collection with their
 	// extractions, in order.
 	Documents(ctx context.Context, collectionID string) ([]Document, error)
@@ -143,4 +151,7 @@ type ResultStore interface {
 	AddExtraction(ctx context.Context, e Extraction) error
 	UpdateExtraction(ctx context.Context, e Extraction) error
 	DeleteExtraction(ctx context.Context, documentID, id string) error
+	// SetValidation records the outcome of the validators on a document
+	// and on its extractions (by extraction id), in one transaction.
+	SetValidation(ctx context.Context, documentID string, doc StatusInfo, byExtraction map[string]StatusInfo) error
 }
