@@ -71,7 +71,9 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		return pdf.Open(ctx, pdf.Config{Workers: max(1, cfg.Workers), CacheDir: filepath.Join(cfg.DataDir, "cache", "pdfium"), PageTimeout: time.Minute})
 	}
 	proc := pipeline.New(pipeline.Config{TempDir: tmp, ReconcileGrace: cfg.ReconcileInterval}, st, bl, openPDF, ocrEngine, log)
-	results := &service.Results{Store: st, Collections: collections, Now: time.Now}
+	learning := &service.Learning{Store: st, Results: st, Processes: st, Now: time.Now}
+	proc.SetLearner(learning)
+	results := &service.Results{Store: st, Collections: collections, Learning: learning, Now: time.Now}
 	guard := deliver.Guard{AllowPrivate: cfg.AllowPrivateDestinations}
 	sender := &outbound.Sender{Store: st, Results: results, Originals: bl, Webhook: deliver.Webhook{Guard: guard},
 		DirectoryRoots: cfg.DirectoryRoots, AllowAmbientS3Credentials: cfg.AllowAmbientS3Credentials, Log: log, Now: time.Now}
@@ -103,6 +105,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 		Processes:   &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
 		Collections: collections,
 		Results:     results,
+		Learning:    learning,
 		Exports:     &service.Exports{Store: st, Collections: collections, Blobs: bl, Log: log, Now: time.Now},
 		Destinations: &service.Destinations{Store: st, Processes: st, Guard: guard, DirectoryRoots: cfg.DirectoryRoots,
 			AllowAmbientS3Credentials: cfg.AllowAmbientS3Credentials, Now: time.Now},

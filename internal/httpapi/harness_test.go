@@ -100,12 +100,14 @@ func newHarness(t testing.TB, dbURL string, cfg Config) *harness {
 	limits := service.DefaultUploadLimits
 	limits.MaxFileBytes = 4 << 20
 	h.collections = &service.Collections{Store: st, Processes: st, Blobs: bl, Limits: limits, TempDir: t.TempDir(), Log: log, Now: time.Now}
+	learning := &service.Learning{Store: st, Results: st, Processes: st, Now: time.Now}
 	srv := New(cfg, Deps{
 		Auth:         auth.NewAuthenticator(h.keys),
 		Keys:         service.NewKeys(st, st),
 		Processes:    &service.Processes{Store: st, Blobs: bl, Log: log, Now: time.Now},
 		Collections:  h.collections,
-		Results:      &service.Results{Store: st, Collections: h.collections, Now: time.Now},
+		Results:      &service.Results{Store: st, Collections: h.collections, Learning: learning, Now: time.Now},
+		Learning:     learning,
 		Exports:      &service.Exports{Store: st, Collections: h.collections, Blobs: bl, Log: log, Now: time.Now},
 		Destinations: &service.Destinations{Store: st, Processes: st, Guard: deliver.Guard{}, Now: time.Now},
 		Checks:       []Check{{Name: "database", Probe: st.Ping}},

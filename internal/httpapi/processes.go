@@ -147,13 +147,14 @@ type putConfigInput struct {
 		AutoAccept             *bool                  `json:"autoAccept,omitempty"`
 		OCRLanguages           *[]string              `json:"ocrLanguages,omitempty" maxItems:"8"`
 		UseEmbeddedInvoiceData *bool                  `json:"useEmbeddedInvoiceData,omitempty"`
+		ContinuousLearning     *string                `json:"continuousLearning,omitempty" enum:"auto,off" doc:"auto: an accepted document teaches where its supplier's values stand; off: nothing is learned."`
 	}
 }
 
 func (s *Server) putProcessConfig(ctx context.Context, in *putConfigInput) (*configOutput, error) {
 	p, err := s.deps.Processes.UpdateConfig(ctx, principal(ctx), in.PID, service.ConfigChange{
 		DataPoints: in.Body.DataPoints, AutoAccept: in.Body.AutoAccept, OCRLanguages: in.Body.OCRLanguages,
-		UseEmbeddedInvoiceData: in.Body.UseEmbeddedInvoiceData,
+		UseEmbeddedInvoiceData: in.Body.UseEmbeddedInvoiceData, ContinuousLearning: in.Body.ContinuousLearning,
 	})
 	if err != nil {
 		return nil, err
@@ -163,6 +164,22 @@ func (s *Server) putProcessConfig(ctx context.Context, in *putConfigInput) (*con
 
 func (s *Server) resetProcessConfig(ctx context.Context, in *processIDInput) (*processOutput, error) {
 	return processResult(s.deps.Processes.ResetConfig(ctx, principal(ctx), in.PID))
+}
+
+type learningResetOutput struct {
+	Body struct {
+		Forgotten int `json:"forgotten" doc:"How many memories were removed."`
+	}
+}
+
+func (s *Server) resetLearning(ctx context.Context, in *processIDInput) (*learningResetOutput, error) {
+	n, err := s.deps.Learning.Reset(ctx, principal(ctx), in.PID)
+	if err != nil {
+		return nil, err
+	}
+	out := &learningResetOutput{}
+	out.Body.Forgotten = n
+	return out, nil
 }
 
 // Process keys.

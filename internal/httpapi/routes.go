@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	op(s, "GET", "v0.3", "/processes/{pid}/config", "getProcessConfig", 200, scopes(ws.ScopeProcessRead), s.getProcessConfig)
 	op(s, "PUT", "v0.3", "/processes/{pid}/config", "putProcessConfig", 200, scopes(ws.ScopeProcessUpdate), s.putProcessConfig)
 	op(s, "POST", "v0.3", "/processes/{pid}/config/reset", "resetProcessConfig", 200, scopes(ws.ScopeProcessUpdate), s.resetProcessConfig)
+	op(s, "POST", "v0.3", "/processes/{pid}/learning/reset", "resetLearning", 200, scopes(ws.ScopeProcessUpdate), s.resetLearning)
 
 	// Collections: the queue.
 	upload := scopes(ws.ScopeCollectionCreate, ws.ScopeFileUpload)

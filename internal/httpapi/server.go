@@ -66,6 +66,7 @@ type Deps struct {
 	Processes    *service.Processes
 	Collections  *service.Collections
 	Results      *service.Results
+	Learning     *service.Learning
 	Exports      *service.Exports
 	Destinations *service.Destinations
 	Sender       *outbound.Sender

@@ -48,6 +48,7 @@ type Pipeline struct {
 	ocr     *ocr.Engine // nil: no OCR
 	log     *slog.Logger
 	now     func() time.Time
+	learner Learner // nil: nothing learned is applied
 	// stageHook, when set (by tests), runs at the start of every stage of
 	// every file.
 	stageHook func(stage string, f workspace.File)
@@ -72,6 +73,17 @@ func New(cfg Config, results workspace.ResultStore, blobs Blobs, openPDF func(co
 	}
 	return &Pipeline{cfg: cfg, results: results, blobs: blobs, pdfOpen: openPDF, ocr: ocrEngine, log: log, now: time.Now}
 }
+
+// Learner applies what accepted documents of the same supplier taught.
+type Learner interface {
+	// Apply reads the document's fields where memories of its supplier in
+	// the organization place them; it fails only when storage does.
+	Apply(ctx context.Context, orgID string, pages []doc.Page, d *workspace.Document) error
+}
+
+// SetLearner makes the pipeline apply continuous learning, in processes
+// that have it on.
+func (p *Pipeline) SetLearner(l Learner) { p.learner = l }
 
 // pdfReader returns the PDF reader, opening it on first use; nil if it
 // cannot be opened (the error is logged once).
@@ -159,6 +171,9 @@ func (p *Pipeline) run(ctx context.Context, col workspace.Collection, proc works
 			// The page text stays readable for review; the file has no results.
 			docs, read.status = nil, panicStatus(col.ID, sp)
 		}
+		if p.learner != nil && proc.Config.LearningOn() {
+			p.applyLearning(ctx, col, f, read.pages, docs)
+		}
 		o.Files = append(o.Files, workspace.FileOutcome{FileID: f.ID, Status: read.status})
 		o.UsagePages += max(len(read.pages), f.NumberOfPages)
 		o.Documents = append(o.Documents, docs...)
@@ -228,4 +243,30 @@ func words(pages []doc.Page) int {
 		n += len(pg.Words)
 	}
 	return n
+}
+
+// applyLearning applies continuous learning to the documents read from
+// the page text of one file. A failure leaves the documents as extracted.
+func (p *Pipeline) applyLearning(ctx context.Context, col workspace.Collection, f workspace.File, pages []doc.Page, docs []workspace.Document) {
+	for i := range docs {
+		d := &docs[i]
+		if d.FirstPage < 1 || d.LastPage > len(pages) || d.FirstPage > d.LastPage || fromEInvoice(*d) {
+			continue
+		}
+		err := p.guard(ctx, col.ID, f.ID, "learning", func() error {
+			return p.learner.Apply(ctx, col.OrgID, pages[d.FirstPage-1:d.LastPage], d)
+		})
+		if err != nil {
+			p.log.WarnContext(ctx, "continuous learning not applied", "collection_id", col.ID, "err", err.Error())
+		}
+	}
+}
+
+func fromEInvoice(d workspace.Document) bool {
+	for _, e := range d.Extractions {
+		if e.Source == workspace.SourceEInvoice {
+			return true
+		}
+	}
+	return false
 }

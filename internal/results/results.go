@@ -28,7 +28,7 @@ type Extraction struct {
 	Confidence       float64              `json:"confidence"`
 	PageNum          int                  `json:"pageNum"`
 	BBox             []float64            `json:"bbox"`
-	Source           string               `json:"source" enum:"text,ocr,einvoice,user"`
+	Source           string               `json:"source" enum:"text,ocr,einvoice,user,learned"`
 }
 
 // Classification is a document's class.

@@ -54,7 +54,7 @@ func defaultConfig(t workspace.ProcessType) workspace.ProcessConfig {
 	dps := append([]workspace.DataPoint{}, t.DataPoints...)
 	return workspace.ProcessConfig{
 		ConfigID: workspace.NewID(), DataPoints: dps, AutoAccept: false,
-		OCRLanguages: []string{defaultOCRLang}, UseEmbeddedInvoiceData: true,
+		OCRLanguages: []string{defaultOCRLang}, UseEmbeddedInvoiceData: true, ContinuousLearning: workspace.LearningAuto,
 	}
 }
 
@@ -158,6 +158,7 @@ type ConfigChange struct {
 	AutoAccept             *bool
 	OCRLanguages           *[]string
 	UseEmbeddedInvoiceData *bool
+	ContinuousLearning     *string
 }
 
 // UpdateConfig applies c and gives the configuration a new configId. It
@@ -191,6 +192,14 @@ func (s *Processes) UpdateConfig(ctx context.Context, by workspace.Principal, id
 		}
 		if c.UseEmbeddedInvoiceData != nil {
 			p.Config.UseEmbeddedInvoiceData = *c.UseEmbeddedInvoiceData
+		}
+		if c.ContinuousLearning != nil {
+			switch *c.ContinuousLearning {
+			case workspace.LearningAuto, workspace.LearningOff:
+				p.Config.ContinuousLearning = *c.ContinuousLearning
+			default:
+				return workspace.Invalid("body: continuousLearning", `continuousLearning is "auto" or "off"`)
+			}
 		}
 		p.Config.ConfigID = workspace.NewID()
 		return nil

@@ -17,6 +17,7 @@ import (
 type Results struct {
 	Store       workspace.ResultStore
 	Collections *Collections
+	Learning    *Learning // nil: accepted documents teach nothing
 	Now         func() time.Time
 }
 
@@ -151,17 +152,16 @@ func (r *Results) revalidated(ctx context.Context, cid, did string, x workspace.
 // outcome on the document and on every extraction of a checked field;
 // fields without a check get "no check applies".
 func (r *Results) validate(ctx context.Context, d workspace.Document) (map[string]workspace.StatusInfo, error) {
-	chosen := map[string]workspace.Extraction{}
-	for _, e := range d.Extractions {
-		if c, ok := chosen[e.Field]; !ok || e.Rank < c.Rank {
-			chosen[e.Field] = e
-		}
-	}
-	values := map[string]any{}
-	for f, e := range chosen {
-		values[f] = e.Value
-	}
-	checks := extract.Validate(values)
+	doc, byID := Validate(d)
+	return byID, r.Store.SetValidation(ctx, d.ID, doc, byID)
+}
+
+// Validate runs the validators on the values a document holds (the
+// reviewer's first, then the best candidate of each field) and returns
+// the document's validation and every extraction's, by id: fields with a
+// check get its outcome, the others "no check applies".
+func Validate(d workspace.Document) (workspace.StatusInfo, map[string]workspace.StatusInfo) {
+	checks := extract.Validate(chosenValues(d))
 	doc := workspace.ValidSkipped
 	failed := false
 	byID := map[string]workspace.StatusInfo{}
@@ -181,24 +181,56 @@ func (r *Results) validate(ctx context.Context, d workspace.Document) (map[strin
 	if failed {
 		doc = workspace.ValidFailed
 	}
-	return byID, r.Store.SetValidation(ctx, d.ID, doc, byID)
+	return doc, byID
+}
+
+// chosen returns the extraction that stands for each field: the lowest
+// rank (a reviewer's value is ranked first).
+func chosen(d workspace.Document) map[string]workspace.Extraction {
+	out := map[string]workspace.Extraction{}
+	for _, e := range d.Extractions {
+		if c, ok := out[e.Field]; !ok || e.Rank < c.Rank {
+			out[e.Field] = e
+		}
+	}
+	return out
+}
+
+func chosenValues(d workspace.Document) map[string]any {
+	values := map[string]any{}
+	for f, e := range chosen(d) {
+		values[f] = e.Value
+	}
+	return values
 }
 
 // Accept runs the validators again on every document of a collection
-// that needs review, then accepts it (CodeConflict in another status).
+// that needs review, remembers where its values stood (continuous
+// learning), then accepts it (CodeConflict in another status).
 func (r *Results) Accept(ctx context.Context, by workspace.Principal, cid string) (workspace.Collection, error) {
 	rs, err := r.Get(ctx, by, cid)
 	if err != nil {
 		return workspace.Collection{}, err
 	}
-	if rs.Collection.Status == workspace.StatusNeedsReview {
-		for _, d := range rs.Documents {
-			if _, err := r.validate(ctx, d); err != nil {
-				return workspace.Collection{}, err
-			}
+	if rs.Collection.Status != workspace.StatusNeedsReview {
+		return r.Collections.Accept(ctx, by, cid) // the conflict, said once
+	}
+	for _, d := range rs.Documents {
+		if _, err := r.validate(ctx, d); err != nil {
+			return workspace.Collection{}, err
 		}
 	}
-	return r.Collections.Accept(ctx, by, cid)
+	if r.Learning != nil {
+		if err := r.Learning.Learn(ctx, rs.Process, rs.Collection); err != nil {
+			return workspace.Collection{}, fmt.Errorf("learn from collection %s: %w", cid, err)
+		}
+	}
+	col, err := r.Collections.Accept(ctx, by, cid)
+	if err != nil && r.Learning != nil {
+		// Not accepted after all (a change meanwhile): it teaches nothing.
+		_ = r.Learning.Store.SaveMemories(context.WithoutCancel(ctx), rs.Collection.OrgID, rs.Process.ID, cid, nil, r.Now().UTC())
+	}
+	return col, err
 }
 
 // UpdateExtraction replaces the value of one extraction with a reviewer's.

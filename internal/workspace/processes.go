@@ -40,6 +40,8 @@ type ProcessConfig struct {
 	AutoAccept             bool        `json:"autoAccept"`
 	OCRLanguages           []string    `json:"ocrLanguages"`
 	UseEmbeddedInvoiceData bool        `json:"useEmbeddedInvoiceData"`
+	// ContinuousLearning is LearningAuto (also when empty) or LearningOff.
+	ContinuousLearning string `json:"continuousLearning" enum:"auto,off"`
 }
 
 // Access is one subject's role on a process.

@@ -34,6 +34,7 @@ const (
 	SourceOCR      = "ocr"
 	SourceEInvoice = "einvoice"
 	SourceUser     = "user"
+	SourceLearned  = "learned" // read where an accepted document of the same supplier had it
 )
 
 // Extraction is one candidate value of a data point in a document. Rank 0

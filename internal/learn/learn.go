@@ -1,0 +1,240 @@
+// Package learn is Crescent's memory of accepted documents ("continuous
+// learning"): when a document is accepted, where each of its values stood
+// on the page (its label, its box, its kind) is remembered under the
+// supplier's identity; the next document of that supplier is searched at
+// those places first. It is pure: no storage, no I/O.
+package learn
+
+import (
+	"math"
+	"strings"
+	"unicode"
+
+	"github.com/crescent-idp/crescent/internal/doc"
+	"github.com/crescent-idp/crescent/internal/extract"
+)
+
+// Memory is where one field's value stood on an accepted document.
+type Memory struct {
+	Field     string     `json:"field"`
+	Page      int        `json:"page"`           // 1-based
+	BBox      [4]float64 `json:"bbox"`           // the value's box, relative to the page
+	Label     string     `json:"label"`          // folded words before the value; "" when none
+	Above     bool       `json:"above"`          // the label is on the line above, not to the left
+	Converter string     `json:"converter"`      // date, amount or string
+	Value     any        `json:"value,omitzero"` // the accepted value, for names that repeat
+}
+
+// Accepted is one field's accepted value with where it was found.
+type Accepted struct {
+	Field     string
+	Value     any
+	Raw       string
+	Converter string
+	Page      int
+	BBox      []float64 // empty when the reviewer typed the value without a box
+}
+
+// supplierFields are the fields whose value belongs to the supplier and
+// repeats from one of its documents to the next.
+var supplierFields = map[string]bool{
+	"seller_name": true, "seller_address": true, "seller_id": true, "seller_email": true,
+	"account_number": true, "swift_code": true, "bank_name": true,
+}
+
+// maxLabelWords bounds the label remembered before a value.
+const maxLabelWords = 4
+
+// SupplierKeys are the identities of the document's supplier, strongest
+// first: its VAT id, its IBAN, its normalized name. Values of an unexpected
+// type are ignored; a document without any has no keys.
+func SupplierKeys(values map[string]any) []string {
+	var keys []string
+	if s, ok := values["seller_id"].(string); ok {
+		if id, ok := extract.NormalizeVATID(s); ok {
+			keys = append(keys, "vat:"+id)
+		}
+	}
+	if s, ok := values["account_number"].(string); ok {
+		if iban, ok := extract.NormalizeIBAN(strings.ReplaceAll(s, " ", "")); ok {
+			keys = append(keys, "iban:"+iban)
+		}
+	}
+	if s, ok := values["seller_name"].(string); ok {
+		if n := normalizeName(s); len(n) >= 3 {
+			keys = append(keys, "name:"+n)
+		}
+	}
+	return keys
+}
+
+// normalizeName folds a name to lower-case letters and digits separated by
+// single spaces.
+func normalizeName(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			space = false
+		} else {
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// Remember returns a memory for every accepted value that can be placed on
+// the pages: by its box, or else by finding its text. Values that cannot
+// be placed are not remembered.
+func Remember(pages []doc.Page, values []Accepted) []Memory {
+	var out []Memory
+	for _, a := range values {
+		page, box, ok := place(pages, a)
+		if !ok {
+			continue
+		}
+		label, above := labelOf(pages[page-1], box)
+		m := Memory{Field: a.Field, Page: page, BBox: box, Label: label, Above: above, Converter: a.Converter}
+		if supplierFields[a.Field] {
+			m.Value = a.Value
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// place finds the page and box of an accepted value.
+func place(pages []doc.Page, a Accepted) (int, [4]float64, bool) {
+	if len(a.BBox) == 4 && a.Page >= 1 && a.Page <= len(pages) && a.BBox[2] > a.BBox[0] {
+		return a.Page, [4]float64{a.BBox[0], a.BBox[1], a.BBox[2], a.BBox[3]}, true
+	}
+	for i, pg := range pages {
+		for _, ln := range lines(pg) {
+			for s := range ln {
+				for e := s + 1; e <= len(ln) && e-s <= 8; e++ {
+					if matches(a.Converter, a.Value, a.Raw, join(ln[s:e])) {
+						return i + 1, boxOf(ln[s:e]), true
+					}
+				}
+			}
+		}
+	}
+	return 0, [4]float64{}, false
+}
+
+// matches reports whether text is the accepted value, by its kind.
+func matches(conv string, value any, raw, text string) bool {
+	switch conv {
+	case "amount", "number":
+		want, ok := value.(float64)
+		got, ok2 := extract.ParseAmount(text)
+		return ok && ok2 && math.Abs(got-want) < 0.005
+	case "date":
+		want, _ := value.(string)
+		got, ok := extract.ParseDate(text)
+		return ok && got == want
+	default:
+		s, _ := value.(string)
+		if s == "" {
+			s = raw
+		}
+		return compact(text) == compact(s) && compact(s) != ""
+	}
+}
+
+func compact(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
+}
+
+// labelOf returns the words just left of box on its line, or, when there
+// are none, the words on the line above that overlap it horizontally.
+func labelOf(pg doc.Page, box [4]float64) (string, bool) {
+	var left, above []doc.Word
+	aboveY := -1.0
+	for _, w := range pg.Words {
+		if sameLine(w, box) && w.X1 <= box[0]+0.002 {
+			left = append(left, w)
+		}
+	}
+	if len(left) > 0 {
+		if len(left) > maxLabelWords {
+			left = left[len(left)-maxLabelWords:]
+		}
+		return fold(join(left)), false
+	}
+	for _, w := range pg.Words {
+		if w.Y1 <= box[1]+0.002 && overlapX(w, box) && w.Y0 >= aboveY-0.002 && box[1]-w.Y1 < 0.05 {
+			if w.Y0 > aboveY+0.004 {
+				above, aboveY = nil, w.Y0
+			}
+			above = append(above, w)
+		}
+	}
+	if len(above) > maxLabelWords {
+		above = above[:maxLabelWords]
+	}
+	return fold(join(above)), len(above) > 0
+}
+
+func sameLine(w doc.Word, box [4]float64) bool {
+	ov := math.Min(w.Y1, box[3]) - math.Max(w.Y0, box[1])
+	return ov > 0.5*math.Min(w.Y1-w.Y0, box[3]-box[1])
+}
+
+func overlapX(w doc.Word, box [4]float64) bool {
+	return math.Min(w.X1, box[2])-math.Max(w.X0, box[0]) > 0
+}
+
+func fold(s string) string { return strings.Trim(normalizeName(s), " ") }
+
+func join(ws []doc.Word) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.Text
+	}
+	return strings.Join(parts, " ")
+}
+
+func boxOf(ws []doc.Word) [4]float64 {
+	b := [4]float64{1, 1, 0, 0}
+	for _, w := range ws {
+		b[0], b[1] = math.Min(b[0], w.X0), math.Min(b[1], w.Y0)
+		b[2], b[3] = math.Max(b[2], w.X1), math.Max(b[3], w.Y1)
+	}
+	return b
+}
+
+// lines groups a page's words into lines, left to right.
+func lines(pg doc.Page) [][]doc.Word {
+	var out [][]doc.Word
+	for _, w := range pg.Words {
+		placed := false
+		for i := range out {
+			if sameLine(w, boxOf(out[i])) {
+				out[i] = append(out[i], w)
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			out = append(out, []doc.Word{w})
+		}
+	}
+	for _, ln := range out {
+		for i := 1; i < len(ln); i++ {
+			for j := i; j > 0 && ln[j].X0 < ln[j-1].X0; j-- {
+				ln[j], ln[j-1] = ln[j-1], ln[j]
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,192 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/crescent-idp/crescent/internal/doc"
+	"github.com/crescent-idp/crescent/internal/extract"
+	"github.com/crescent-idp/crescent/internal/learn"
+	"github.com/crescent-idp/crescent/internal/workspace"
+)
+
+// Learning is continuous learning: accepted documents are remembered per
+// organization and supplier, and the next document of that supplier is
+// read with those memories first.
+type Learning struct {
+	Store     workspace.LearningStore
+	Results   workspace.ResultStore
+	Processes workspace.ProcessStore
+	Now       func() time.Time
+}
+
+// memoriesRead bounds the memories applied to one document.
+const memoriesRead = 200
+
+// Learn remembers where every chosen value of every document of an
+// accepted collection stood, under each identity of its supplier. A
+// collection of a process with learning off teaches nothing; its earlier
+// memories are removed. It fails only when the database does.
+func (l *Learning) Learn(ctx context.Context, proc workspace.Process, col workspace.Collection) error {
+	if !proc.Config.LearningOn() {
+		return l.Store.SaveMemories(ctx, col.OrgID, proc.ID, col.ID, nil, l.Now().UTC())
+	}
+	docs, err := l.Results.Documents(ctx, col.ID)
+	if err != nil {
+		return err
+	}
+	pages, err := l.Results.Pages(ctx, col.ID, true)
+	if err != nil {
+		return err
+	}
+	var mems []workspace.Memory
+	for _, d := range docs {
+		best := chosen(d)
+		values := map[string]any{}
+		var accepted []learn.Accepted
+		for f, e := range best {
+			values[f] = e.Value
+			if e.Source == workspace.SourceEInvoice {
+				continue // not read from the page
+			}
+			accepted = append(accepted, learn.Accepted{Field: f, Value: e.Value, Raw: e.RawValue, Converter: e.ConverterType,
+				Page: e.PageNum - d.FirstPage + 1, BBox: e.BBox})
+		}
+		keys := learn.SupplierKeys(values)
+		if len(keys) == 0 {
+			continue
+		}
+		sort.Slice(accepted, func(i, j int) bool { return accepted[i].Field < accepted[j].Field })
+		for _, m := range learn.Remember(documentPages(pages, d), accepted) {
+			data, err := json.Marshal(m)
+			if err != nil {
+				return fmt.Errorf("encode memory: %w", err)
+			}
+			for _, k := range keys {
+				mems = append(mems, workspace.Memory{SupplierKey: k, Field: m.Field, Data: data})
+			}
+		}
+	}
+	return l.Store.SaveMemories(ctx, col.OrgID, proc.ID, col.ID, mems, l.Now().UTC())
+}
+
+// documentPages decodes the stored pages of one document, in order.
+func documentPages(pages []workspace.PageText, d workspace.Document) []doc.Page {
+	var out []doc.Page
+	for _, pt := range pages {
+		if pt.DocumentID != d.ID {
+			continue
+		}
+		pg := doc.Page{Num: pt.PageNum, Source: doc.Source(pt.Source)}
+		_ = json.Unmarshal(pt.Words, &pg.Words)
+		out = append(out, pg)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Num < out[j].Num })
+	return out
+}
+
+// Apply reads the document's fields where the memories of its supplier in
+// the organization say they stand. Each value found this way becomes the
+// field's first candidate, marked "learned"; then the validators run
+// again. It fails only when the database does.
+func (l *Learning) Apply(ctx context.Context, orgID string, pages []doc.Page, d *workspace.Document) error {
+	keys := learn.SupplierKeys(chosenValues(*d))
+	if len(keys) == 0 {
+		return nil
+	}
+	stored, err := l.Store.Memories(ctx, orgID, keys, memoriesRead)
+	if err != nil {
+		return err
+	}
+	if len(stored) == 0 {
+		return nil
+	}
+	mems := make([]learn.Memory, 0, len(stored))
+	for _, s := range stored {
+		var m learn.Memory
+		if json.Unmarshal(s.Data, &m) == nil {
+			mems = append(mems, m)
+		}
+	}
+	for _, f := range learn.Apply(pages, mems) {
+		value, ok := normalizeLearned(f.Converter, f.Value)
+		if !ok {
+			continue
+		}
+		mergeLearned(d, workspace.Extraction{
+			ID: workspace.NewID(), DocumentID: d.ID, CollectionID: d.CollectionID, Field: f.Field, Value: value, RawValue: f.Raw,
+			ConverterType: f.Converter, ConverterFormat: "learned", Status: workspace.Extracted, Validation: workspace.ValidSkipped,
+			Confidence: f.Confidence, PageNum: f.Page + d.FirstPage - 1, BBox: []float64{f.BBox[0], f.BBox[1], f.BBox[2], f.BBox[3]},
+			Source: workspace.SourceLearned,
+		})
+	}
+	docV, byID := Validate(*d)
+	d.Validation = docV
+	for i := range d.Extractions {
+		d.Extractions[i].Validation = byID[d.Extractions[i].ID]
+	}
+	return nil
+}
+
+// normalizeLearned writes ids as the extractor does; ok is false for a
+// value that is not one.
+func normalizeLearned(conv string, v any) (any, bool) {
+	s, _ := v.(string)
+	switch conv {
+	case "iban":
+		return extract.NormalizeIBAN(strings.ReplaceAll(s, " ", ""))
+	case "vat_id":
+		return extract.NormalizeVATID(s)
+	}
+	return v, true
+}
+
+// mergeLearned makes x the first candidate of its field: an equal
+// candidate is replaced, the others move down, at most three stay.
+func mergeLearned(d *workspace.Document, x workspace.Extraction) {
+	var kept []workspace.Extraction
+	var field []workspace.Extraction
+	for _, e := range d.Extractions {
+		if e.Field != x.Field {
+			kept = append(kept, e)
+		} else if !sameValue(e.Value, x.Value) {
+			field = append(field, e)
+		} else {
+			x.Confidence = math.Max(x.Confidence, e.Confidence)
+		}
+	}
+	sort.SliceStable(field, func(i, j int) bool { return field[i].Rank < field[j].Rank })
+	field = append([]workspace.Extraction{x}, field...)
+	if len(field) > 3 {
+		field = field[:3]
+	}
+	for i := range field {
+		field[i].Rank = i
+	}
+	d.Extractions = append(kept, field...)
+}
+
+func sameValue(a, b any) bool {
+	fa, ok1 := a.(float64)
+	fb, ok2 := b.(float64)
+	if ok1 && ok2 {
+		return math.Abs(fa-fb) < 0.005
+	}
+	return strings.EqualFold(strings.Join(strings.Fields(fmt.Sprint(a)), " "), strings.Join(strings.Fields(fmt.Sprint(b)), " "))
+}
+
+// Reset forgets everything learned in a process visible to by.
+func (l *Learning) Reset(ctx context.Context, by workspace.Principal, pid string) (int, error) {
+	if !by.CanSeeProcess(pid) {
+		return 0, workspace.NotFound("process")
+	}
+	if err := l.Processes.ProcessExists(ctx, by.OrgID, pid); err != nil {
+		return 0, err
+	}
+	return l.Store.ResetLearning(ctx, by.OrgID, pid)
+}
