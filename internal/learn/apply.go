@@ -8,6 +8,11 @@ import (
 	"github.com/crescent-idp/crescent/internal/extract"
 )
 
+// Sure is the confidence of a value whose label and place both agree with
+// the memory: it may replace what the extractor chose. A less sure value
+// only fills a field the extractor left empty, or comes second.
+const Sure = 0.95
+
 // Found is a value read where a memory said it would be.
 type Found struct {
 	Field      string
@@ -16,7 +21,7 @@ type Found struct {
 	Converter  string
 	Page       int
 	BBox       [4]float64
-	Confidence float64 // 0.95 when label and place agree, 0.9 for one of them
+	Confidence float64 // Sure when label and place agree, 0.9 for one of them
 }
 
 // maxValueWords bounds the words read as one value.
@@ -39,7 +44,7 @@ func Apply(pages []doc.Page, mems []Memory) []Found {
 			// A name that repeats from document to document.
 			if page, box, ok := place(pages[m.Page-1:m.Page], Accepted{Field: m.Field, Value: s, Converter: m.Converter}); ok {
 				done[m.Field] = true
-				out = append(out, Found{Field: m.Field, Value: s, Raw: s, Converter: m.Converter, Page: m.Page + page - 1, BBox: box, Confidence: 0.95})
+				out = append(out, Found{Field: m.Field, Value: s, Raw: s, Converter: m.Converter, Page: m.Page + page - 1, BBox: box, Confidence: Sure})
 				continue
 			}
 		}
@@ -85,7 +90,7 @@ func byLabel(pg doc.Page, m Memory) (Found, bool) {
 			if d < bestDist {
 				f.Confidence = 0.9
 				if d < 0.05 {
-					f.Confidence = 0.95
+					f.Confidence = Sure
 				}
 				best, bestDist = f, d
 			}
@@ -167,7 +172,7 @@ func read(m Memory, ws []doc.Word) (Found, bool) {
 		}
 	default:
 		end := 1
-		for end < len(ws) {
+		for end < len(ws) && (m.Words == 0 || end < m.Words) {
 			h := ws[end-1].Y1 - ws[end-1].Y0
 			if ws[end].X0-ws[end-1].X1 > 2*h {
 				break

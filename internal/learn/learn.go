@@ -22,6 +22,7 @@ type Memory struct {
 	Label     string     `json:"label"`          // folded words before the value; "" when none
 	Above     bool       `json:"above"`          // the label is on the line above, not to the left
 	Converter string     `json:"converter"`      // date, amount or string
+	Words     int        `json:"words,omitzero"` // how many words the value had
 	Value     any        `json:"value,omitzero"` // the accepted value, for names that repeat
 }
 
@@ -98,13 +99,26 @@ func Remember(pages []doc.Page, values []Accepted) []Memory {
 			continue
 		}
 		label, above := labelOf(pages[page-1], box)
-		m := Memory{Field: a.Field, Page: page, BBox: box, Label: label, Above: above, Converter: a.Converter}
+		m := Memory{Field: a.Field, Page: page, BBox: box, Label: label, Above: above, Converter: a.Converter,
+			Words: wordsIn(pages[page-1], box)}
 		if supplierFields[a.Field] {
 			m.Value = a.Value
 		}
 		out = append(out, m)
 	}
 	return out
+}
+
+// wordsIn counts the words whose centres lie in box.
+func wordsIn(pg doc.Page, box [4]float64) int {
+	n := 0
+	for _, w := range pg.Words {
+		cx, cy := (w.X0+w.X1)/2, (w.Y0+w.Y1)/2
+		if cx >= box[0] && cx <= box[2] && cy >= box[1] && cy <= box[3] {
+			n++
+		}
+	}
+	return n
 }
 
 // place finds the page and box of an accepted value.
@@ -237,4 +251,51 @@ func lines(pg doc.Page) [][]doc.Word {
 		}
 	}
 	return out
+}
+
+// headLines is how many lines at the top of the first page may name the
+// supplier.
+const headLines = 5
+
+// DocumentKeys are the supplier identities a new document may have: those
+// of its extracted values (SupplierKeys), every VAT id and IBAN printed on
+// its first page, and the names in the first lines of that page, where
+// suppliers print theirs. A memory is only ever saved under the identities
+// of an accepted document's seller, so the extra keys only widen the
+// search among this organization's suppliers.
+func DocumentKeys(values map[string]any, pages []doc.Page) []string {
+	keys := SupplierKeys(values)
+	seen := map[string]bool{}
+	for _, k := range keys {
+		seen[k] = true
+	}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	if len(pages) == 0 {
+		return keys
+	}
+	lns := lines(pages[0])
+	for i, ln := range lns {
+		if i < headLines {
+			if n := normalizeName(join(ln)); len(n) >= 3 {
+				add("name:" + n)
+			}
+		}
+		for s := range ln {
+			if id, ok := extract.NormalizeVATID(strings.Trim(ln[s].Text, ",;:()")); ok && len(id) >= 8 {
+				add("vat:" + id)
+			}
+			for e := s + 1; e <= len(ln) && e-s <= 9; e++ {
+				if iban, ok := extract.NormalizeIBAN(strings.ToUpper(strings.ReplaceAll(join(ln[s:e]), " ", ""))); ok {
+					add("iban:" + iban)
+					break
+				}
+			}
+		}
+	}
+	return keys
 }

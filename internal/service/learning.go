@@ -95,7 +95,7 @@ func documentPages(pages []workspace.PageText, d workspace.Document) []doc.Page 
 // field's first candidate, marked "learned"; then the validators run
 // again. It fails only when the database does.
 func (l *Learning) Apply(ctx context.Context, orgID string, pages []doc.Page, d *workspace.Document) error {
-	keys := learn.SupplierKeys(chosenValues(*d))
+	keys := learn.DocumentKeys(chosenValues(*d), pages)
 	if len(keys) == 0 {
 		return nil
 	}
@@ -146,11 +146,14 @@ func normalizeLearned(conv string, v any) (any, bool) {
 	return v, true
 }
 
-// mergeLearned makes x the first candidate of its field: an equal
-// candidate is replaced, the others move down, at most three stay.
+// mergeLearned adds x to the candidates of its field: first when it equals
+// the extractor's choice, when the field was empty, or when it is sure
+// (learn.Sure); second otherwise. An equal candidate is replaced; at most
+// three stay.
 func mergeLearned(d *workspace.Document, x workspace.Extraction) {
 	var kept []workspace.Extraction
 	var field []workspace.Extraction
+	agrees := false
 	for _, e := range d.Extractions {
 		if e.Field != x.Field {
 			kept = append(kept, e)
@@ -158,10 +161,15 @@ func mergeLearned(d *workspace.Document, x workspace.Extraction) {
 			field = append(field, e)
 		} else {
 			x.Confidence = math.Max(x.Confidence, e.Confidence)
+			agrees = agrees || e.Rank == 0
 		}
 	}
 	sort.SliceStable(field, func(i, j int) bool { return field[i].Rank < field[j].Rank })
-	field = append([]workspace.Extraction{x}, field...)
+	at := 0
+	if !agrees && len(field) > 0 && x.Confidence < learn.Sure {
+		at = 1
+	}
+	field = append(field[:at:at], append([]workspace.Extraction{x}, field[at:]...)...)
 	if len(field) > 3 {
 		field = field[:3]
 	}
