@@ -77,7 +77,7 @@ func (x *extractor) region(h labelHit, weight float64) *party {
 }
 
 // isAnchor reports whether a party label stands alone or is followed by a
-// colon: "Lieferant GmbH" is a name, "Lieferant:" an anchor.
+// colon: "Lieferant Schulz KG" is a name, "Lieferant:" an anchor.
 func isAnchor(h labelHit) bool {
 	rest := strings.TrimSpace(string(h.seg.fold[h.b:]))
 	if rest == "" {
