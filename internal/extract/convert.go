@@ -47,7 +47,7 @@ var (
 )
 
 // ParseDate converts a printed date into "YYYY-MM-DD". It reads numeric
-// dates (2023-03-20, 20.03.2023, 20/03/2023, 03/20/2023, 20-3-23) and
+// dates (2024-11-05, 05.11.2024, 05/11/2024, 11/05/2024, 5-11-24) and
 // dates with month names in English, German, French, Polish, Dutch,
 // Spanish and Italian (20 March 2023, 20. März 2023, 1er mars 2023,
 // 20 marca 2023, Mar 20, 2023). A slash date that could be read either way

@@ -77,7 +77,7 @@ func (x *extractor) region(h labelHit, weight float64) *party {
 }
 
 // isAnchor reports whether a party label stands alone or is followed by a
-// colon: "Lieferant GmbH" is a name, "Lieferant:" an anchor.
+// colon: "Lieferant Schulz KG" is a name, "Lieferant:" an anchor.
 func isAnchor(h labelHit) bool {
 	rest := strings.TrimSpace(string(h.seg.fold[h.b:]))
 	if rest == "" {
@@ -483,7 +483,7 @@ func (x *extractor) partyFields() {
 			c += 0.1
 		}
 		name, ws := n.name, n.words
-		// A name wrapped onto two lines: "MVM Musterhafter / Versicherungsverein a.G.".
+		// A name wrapped onto two lines: "Nordhafen Hausverwaltung / Gesellschaft mbH".
 		if b := blockOf[n.seg]; b != nil && fold(n.seg.text()) == fold(name) || strings.HasPrefix(n.seg.text(), name) {
 			if b := blockOf[n.seg]; b != nil {
 				for i, s := range b.segs {
@@ -764,7 +764,7 @@ func (x *extractor) bank() {
 					}
 				}
 			}
-			// "IBAN …, BIC …, Sparkasse Musterstadt": a bank name among comma-separated parts.
+			// "IBAN …, BIC …, Volksbank Talheim": a bank name among comma-separated parts.
 			for _, part := range strings.Split(ln.text(), ",") {
 				p := strings.Trim(collapse(part), " .;")
 				f := fold(p)
