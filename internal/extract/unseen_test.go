@@ -438,10 +438,12 @@ func (g *unseenGen) text(x float64, s string, spaced bool) float64 {
 }
 
 // row writes phrases at the given x positions on one line.
+// A phrase never starts before the previous one ends plus two ems.
 func (g *unseenGen) row(xs []float64, ss []string, spaced []bool) {
+	end := 0.0
 	for i, s := range ss {
 		if s != "" {
-			g.text(xs[i], s, i < len(spaced) && spaced[i])
+			end = g.text(math.Max(xs[i], end+2*g.fs/g.page.Width), s, i < len(spaced) && spaced[i])
 		}
 	}
 	g.nl(1.45)
@@ -554,6 +556,15 @@ func generateUnseen(seed uint64, v *vocab) ([]doc.Page, unseenTruth) {
 			return rows
 		}
 		sr, br := rowsOf(seller, vatP), rowsOf(buyer, bvatP)
+		if r.IntN(3) == 0 { // "Name: value" as one phrase
+			for _, rows := range [][][2]string{sr, br} {
+				for i := range rows {
+					if rows[i][0] != "" {
+						rows[i] = [2]string{"", rows[i][0] + " " + rows[i][1]}
+					}
+				}
+			}
+		}
 		if r.IntN(2) == 0 { // side by side
 			g.row([]float64{px[0], px[1]}, []string{g.pick(ph.seller), g.pick(ph.buyer)}, []bool{g.sp(), g.sp()})
 			for i := range sr {
