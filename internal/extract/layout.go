@@ -15,6 +15,9 @@ type word struct {
 	text string
 	box  [4]float64
 	page int
+	// track is the letter gap of a word joined from letter-spaced glyphs,
+	// relative to the page width: the gaps around it are wider by as much.
+	track float64
 }
 
 // segment is a run of words on one line with no wide gap between them: a
@@ -179,7 +182,7 @@ func joinSpaced(ws []word, hgt float64) []word {
 // one letter-spaced word.
 func spacedGap(a, b word, hgt float64) bool {
 	g := b.box[0] - a.box[2]
-	return g > -0.2*hgt && g < 0.9*hgt
+	return g > -0.2*hgt && g < 2*hgt
 }
 
 // joinRun splits a run of single glyphs at its word gaps and joins the
@@ -225,11 +228,11 @@ func joinRun(run []word) []word {
 	}
 	var out []word
 	for _, g := range groups {
-		if len(g) < 2 || letters(g) < 3 && !spaced {
+		if len(g) < 2 {
 			out = append(out, g...)
 			continue
 		}
-		m := word{page: g[0].page, box: g[0].box}
+		m := word{page: g[0].page, box: g[0].box, track: typ}
 		var sb strings.Builder
 		for _, w := range g {
 			sb.WriteString(w.text)
@@ -274,6 +277,8 @@ func splitSegments(ln *line, aspect float64) {
 			prev := ln.words[i-1]
 			gap := (w.box[0] - prev.box[2]) // relative to width
 			hgt := ln.h * aspect            // height in width units
+			// Letter-spacing widens the space between words by two letter gaps.
+			gap -= 2 * max(prev.track, w.track)
 			if gap > max(0.8*hgt, minGap) {
 				flush()
 			}
