@@ -158,6 +158,17 @@ func joinSpaced(ws []word, hgt float64) []word {
 	if len(ws) < 3 || hgt <= 0 {
 		return ws
 	}
+	single := 0
+	for _, w := range ws {
+		if utf8.RuneCountInString(w.text) == 1 {
+			if single++; single >= 3 {
+				break
+			}
+		}
+	}
+	if single < 3 {
+		return ws
+	}
 	var out []word
 	for i := 0; i < len(ws); {
 		j := i
