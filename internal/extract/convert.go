@@ -33,6 +33,10 @@ func init() {
 	add(12, "december", "dec", "dezember", "dez", "decembre", "grudzien", "grudnia", "gru", "diciembre", "dic", "dicembre")
 }
 
+// dateSepReplacer turns the separators of a date with a month name into
+// spaces; built once, as building a Replacer costs more than using it.
+var dateSepReplacer = strings.NewReplacer(",", " ", "-", " ", "/", " ", "'", " '")
+
 var weekdays = map[string]bool{
 	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true,
 	"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "sun": true,
@@ -104,7 +108,7 @@ func parseDate(s string, monthFirst bool) (iso string, ok, amb bool) {
 		return mkDate(y, b, a)
 	}
 	// Dates with a month name.
-	t = strings.NewReplacer(",", " ", "-", " ", "/", " ", "'", " '").Replace(t)
+	t = dateSepReplacer.Replace(t)
 	toks := strings.Fields(t)
 	var rest []string
 	for _, k := range toks {

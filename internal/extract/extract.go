@@ -93,12 +93,14 @@ type extractor struct {
 	seller     *party
 	buyer      *party
 	amounts    []amt // every amount on the pages
+	class      string
 }
 
 // Extract finds the data points of opt in the pages.
 func Extract(pages []doc.Page, opt Options) Result {
 	x := newExtractor(pages, opt.MonthFirst)
-	res := Result{Class: x.classify(), Fields: map[string]*Field{}, Tables: map[string]*Table{}}
+	x.class = x.classify()
+	res := Result{Class: x.class, Fields: map[string]*Field{}, Tables: map[string]*Table{}}
 	x.run()
 	dps := opt.DataPoints
 	if len(dps) == 0 {
@@ -379,7 +381,25 @@ func hasDigit(s string) bool {
 	return false
 }
 
+// quotesInvoice reports whether an invoice-number label of a credit note
+// introduces the invoice it corrects ("Credit note 7 for invoice 5",
+// "Gutschrift zu Rechnung 123"): an invoice label, not a credit note's,
+// after other words of its segment.
+func (x *extractor) quotesInvoice(h labelHit) bool {
+	if x.class != "credit_note" || atStart(h.seg, h.a) {
+		return false
+	}
+	return !creditRe.MatchString(string(h.seg.fold[h.a:h.b]))
+}
+
+// titleDateRe is what may stand between a document number and its date
+// in a title: "of", "vom", "du", "z dnia", a dash or a comma and a word.
+var titleDateRe = regexp.MustCompile(`^[\s,;\-–]*(?:\p{L}+\.?\s+){0,2}$`)
+
 func (x *extractor) labelID(h labelHit, field string) {
+	if field == "invoice_number" && x.quotesInvoice(h) {
+		return
+	}
 	for _, sp := range x.spans(h, 2) {
 		id, ok := idFrom(sp.text)
 		if !ok {
@@ -394,8 +414,15 @@ func (x *extractor) labelID(h labelHit, field string) {
 		// A date on the invoice number's line is often the invoice date.
 		if field == "invoice_number" && sp.how == "inline" {
 			if d, dws, ok := x.findDate(sp.text, sp.words); ok {
-				x.add(cand{field: "invoice_date", value: d, raw: d, conf: 0.5 * h.weight, page: pageOf(dws), box: boxOf(dws),
-					conv: "date", format: "near:invoice_number", line: sp.seg.line})
+				c, format := 0.5*h.weight, "near:invoice_number"
+				// A title with the number and the date: "Invoice 17 of
+				// 03.05.2024", "Rechnung Nr. 123 vom 1. März 2024".
+				if i, j := strings.Index(sp.text, id), strings.Index(sp.text, dws[0].text); i >= 0 && j > i+len(id) &&
+					titleDateRe.MatchString(sp.text[i+len(id):j]) {
+					c, format = 0.7*sp.factor, "title"
+				}
+				x.add(cand{field: "invoice_date", value: d, raw: d, conf: c, page: pageOf(dws), box: boxOf(dws),
+					conv: "date", format: format, line: sp.seg.line})
 			}
 		}
 		return
@@ -439,7 +466,15 @@ func (x *extractor) findDate(text string, ws []word) (string, []word, bool) {
 // periodToRe is the word between the two dates of a period.
 var periodToRe = regexp.MustCompile(`^\s*(-|–|bis(?: zum)?|to|until|au|do|tot)\s`)
 
+// qualifiedDateRe is a date word followed by what kind of date it is
+// ("Date d'impression", "Data wydruku", "Date de commande") rather than by
+// a colon or the date itself.
+var qualifiedDateRe = regexp.MustCompile(`^\s*[\p{L}']`)
+
 func (x *extractor) labelDate(h labelHit, field string) {
+	if h.lab.start && h.lab.weight < 1 && qualifiedDateRe.MatchString(string(h.seg.fold[h.b:])) && !x.monthAfter(h) {
+		return
+	}
 	for _, sp := range x.spans(h, 2) {
 		if d, ws, ok := x.findDate(sp.text, sp.words); ok {
 			// A period "01.09.13 - 30.09.13": the sale date is its end.
@@ -487,9 +522,24 @@ func (x *extractor) dateOrder(def bool) bool {
 	return def
 }
 
-// fallbackDates proposes the first date near the top of the first page as
-// the invoice date.
+// monthAfter reports whether a month name follows the label: "Date
+// March 3, 2024".
+func (x *extractor) monthAfter(h labelHit) bool {
+	f := strings.Fields(string(h.seg.fold[h.b:]))
+	if len(f) == 0 {
+		return false
+	}
+	_, ok := months[strings.Trim(f[0], ".,")]
+	return ok
+}
+
+// fallbackDates proposes a date near the top of the first page as the
+// invoice date: the first that stands alone ("Berlin, 03.05.2024" counts
+// as alone) or, less surely, the first after other words. A date after a
+// label that is not an invoice date's ("Stand:", "Printed:",
+// "Bestelldatum:"), in its segment or the one before, is a last resort.
 func (x *extractor) fallbackDates() {
+	var best *cand
 	for _, ln := range x.l.lines {
 		if ln.page != x.l.lines[0].page || ln.box[1] > 0.45 {
 			break
@@ -498,11 +548,30 @@ func (x *extractor) fallbackDates() {
 			if len(x.hits[s]) > 0 {
 				continue
 			}
-			if d, ws, ok := x.findDate(s.text(), s.words); ok {
-				x.add(cand{field: "invoice_date", value: d, raw: d, conf: 0.3, page: pageOf(ws), box: boxOf(ws), conv: "date", format: "top", line: ln})
+			t := s.text()
+			d, ws, ok := x.findDate(t, s.words)
+			if !ok {
+				continue
+			}
+			conf := 0.3
+			before := strings.TrimSpace(t[:max(0, strings.Index(t, ws[0].text))])
+			switch {
+			case strings.HasSuffix(before, ":") || before == "" && s.idx > 0 && strings.HasSuffix(ln.segs[s.idx-1].text(), ":"):
+				conf = 0.1
+			case before != "" && !strings.HasSuffix(before, ","):
+				conf = 0.2
+			}
+			if best == nil || conf > best.conf {
+				best = &cand{field: "invoice_date", value: d, raw: d, conf: conf, page: pageOf(ws), box: boxOf(ws), conv: "date", format: "top", line: ln}
+			}
+			if conf == 0.3 {
+				x.add(*best)
 				return
 			}
 		}
+	}
+	if best != nil {
+		x.add(*best)
 	}
 }
 

@@ -15,6 +15,9 @@ type word struct {
 	text string
 	box  [4]float64
 	page int
+	// track is the letter gap of a word joined from letter-spaced glyphs,
+	// relative to the page width: the gaps around it are wider by as much.
+	track float64
 }
 
 // segment is a run of words on one line with no wide gap between them: a
@@ -133,12 +136,123 @@ func buildLayout(pages []doc.Page) *layout {
 			}
 			sort.Float64s(hs)
 			ln.h = hs[len(hs)/2]
+			ln.words = joinSpaced(ln.words, ln.h*asp)
 			splitSegments(ln, asp)
 			ln.idx = len(l.lines)
 			l.lines = append(l.lines, ln)
 		}
 	}
 	return l
+}
+
+// joinSpaced merges letter-spaced text into words. Some producers track
+// out titles and labels ("I N V O I C E", "R e c h n u n g s n u m m e r")
+// so that every glyph reaches us as a word of its own. Such a run is told
+// apart by geometry alone: three or more single-glyph words in a row, as
+// close as a wide space at most (hgt is the line's height in page widths),
+// whose gaps are the run's letter gap; a gap clearly wider than the
+// typical one is a word break. A group is joined when it holds at least
+// three letters, or when another group of its run did (the digits of a
+// letter-spaced number after a letter-spaced label).
+func joinSpaced(ws []word, hgt float64) []word {
+	if len(ws) < 3 || hgt <= 0 {
+		return ws
+	}
+	single := 0
+	for _, w := range ws {
+		if utf8.RuneCountInString(w.text) == 1 {
+			if single++; single >= 3 {
+				break
+			}
+		}
+	}
+	if single < 3 {
+		return ws
+	}
+	var out []word
+	for i := 0; i < len(ws); {
+		j := i
+		for j < len(ws) && utf8.RuneCountInString(ws[j].text) == 1 && (j == i || spacedGap(ws[j-1], ws[j], hgt)) {
+			j++
+		}
+		if j-i < 3 {
+			if j == i {
+				j++
+			}
+			out = append(out, ws[i:j]...)
+			i = j
+			continue
+		}
+		out = append(out, joinRun(ws[i:j])...)
+		i = j
+	}
+	return out
+}
+
+// spacedGap reports whether two glyphs are close enough to be letters of
+// one letter-spaced word.
+func spacedGap(a, b word, hgt float64) bool {
+	g := b.box[0] - a.box[2]
+	return g > -0.2*hgt && g < 2*hgt
+}
+
+// joinRun splits a run of single glyphs at its word gaps and joins the
+// groups that read as letter-spaced words.
+func joinRun(run []word) []word {
+	gaps := make([]float64, len(run)-1)
+	for k := range gaps {
+		gaps[k] = math.Max(0, run[k+1].box[0]-run[k].box[2])
+	}
+	sorted := append([]float64(nil), gaps...)
+	sort.Float64s(sorted)
+	// The letter gap: the median of the smaller half, as word gaps are
+	// fewer than letter gaps.
+	typ := sorted[(len(sorted)-1)/3]
+	w := run[0].box[3] - run[0].box[1]
+	limit := 1.45*typ + 0.06*w
+	var groups [][]word
+	st := 0
+	for k, g := range gaps {
+		if g > limit {
+			groups = append(groups, run[st:k+1])
+			st = k + 1
+		}
+	}
+	groups = append(groups, run[st:])
+	letters := func(g []word) int {
+		n := 0
+		for _, w := range g {
+			if r, _ := utf8.DecodeRuneInString(w.text); unicode.IsLetter(r) {
+				n++
+			}
+		}
+		return n
+	}
+	spaced := false
+	for _, g := range groups {
+		if letters(g) >= 3 {
+			spaced = true
+		}
+	}
+	if !spaced {
+		return run
+	}
+	var out []word
+	for _, g := range groups {
+		if len(g) < 2 {
+			out = append(out, g...)
+			continue
+		}
+		m := word{page: g[0].page, box: g[0].box, track: typ}
+		var sb strings.Builder
+		for _, w := range g {
+			sb.WriteString(w.text)
+			m.box = union(m.box, w.box)
+		}
+		m.text = sb.String()
+		out = append(out, m)
+	}
+	return out
 }
 
 func overlapsWord(ln *line, w word) bool {
@@ -174,6 +288,8 @@ func splitSegments(ln *line, aspect float64) {
 			prev := ln.words[i-1]
 			gap := (w.box[0] - prev.box[2]) // relative to width
 			hgt := ln.h * aspect            // height in width units
+			// Letter-spacing widens the space between words by two letter gaps.
+			gap -= 2 * max(prev.track, w.track)
 			if gap > max(0.8*hgt, minGap) {
 				flush()
 			}

@@ -52,6 +52,8 @@ var lexicon = []struct {
 	{"invoice_number", 0.45, false, []string{`booking id`, `booking {no}`, `reservation {no}`, `confirmation {no}`}},
 	{"invoice_number", 0.5, true, []string{
 		`invoice`, `tax invoice`, `rechnung`, `facture`, `faktura(?: vat)?`, `factuur`, `fattura`, `factura`, `#`,
+		`credit note`, `credit memo`, `gutschrift`, `avoir`, `facture d'avoir`, `creditnota`, `creditfactuur`, `korekta`,
+		`faktura korygujaca`, `nota di credito`, `nota de credito`,
 	}},
 	{"invoice_date", 1, false, []string{
 		`invoice date`, `date of invoice`, `invoice dated`, `date of issue`, `issue date`, `issued on`, `date issued`,
@@ -227,6 +229,9 @@ func findLabels(s *segment) []labelHit {
 			if b < len(s.fold) && isWordRune(s.fold[b]) && isWordRune(s.fold[b-1]) {
 				continue // the label ends inside a word
 			}
+			if b < len(s.fold) && b >= 2 && isDigitRune(s.fold[b]) && isWordRune(s.fold[b-1]) && !isWordRune(s.fold[b-2]) {
+				continue // a one-letter last word that starts a number: "Facture A0972"
+			}
 			if l.start && !atStart(s, a) {
 				continue
 			}
@@ -283,6 +288,8 @@ func atStart(s *segment, a int) bool {
 func isWordRune(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 0x80 && r != '°' && r != 'º'
 }
+
+func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
 
 func runeIndex(s string, byteOff int) int {
 	return len([]rune(s[:byteOff]))

@@ -121,8 +121,29 @@ func (x *extractor) partyName(p *party) (string, []word, *segment, bool) {
 	for _, s := range p.entries {
 		es = append(es, entry{s.text(), s.words, s})
 	}
+	var rowLine *line // the line of a form row whose label was read
 	for i, e := range es {
 		t := strings.TrimSpace(e.text)
+		if e.seg.line == rowLine && e.seg != p.anchor {
+			continue // the value of another row: "Address: Weg 1"
+		}
+		// A form row: "Name: Muster GmbH", or "Name:" with the value in
+		// the next segment of its line.
+		if kind, rest := formRow(t); kind != "" {
+			if kind != "name" {
+				rowLine = e.seg.line
+				continue
+			}
+			if rest == "" && i+1 < len(es) && es[i+1].seg.line == e.seg.line && es[i+1].seg != p.anchor {
+				return strings.TrimRight(es[i+1].text, " ,;"), es[i+1].words, es[i+1].seg, true
+			}
+			if rest != "" && nameLike(rest) {
+				ws := wordsFor(e.words, rest)
+				return strings.TrimRight(rest, " ,;"), ws, e.seg, true
+			}
+			rowLine = e.seg.line
+			continue
+		}
 		if t == "" || strings.HasPrefix(t, "(") || !nameLike(t) {
 			continue
 		}
@@ -600,12 +621,43 @@ func blockHasLine(b *block, ln *line) bool {
 	return false
 }
 
+// formRowRe matches the label of a row of a form-like party block, on
+// folded text: the kind of row and the value after it.
+var formRowRe = regexp.MustCompile(`^(?:(name|nom|naam|nazwa|nome|nombre|company|company name|business name|firma|firmenname|unternehmen|raison sociale|denomination(?: sociale)?|societe|entreprise|bedrijfsnaam|bedrijf|nazwa firmy|ragione sociale|razon social|empresa)|(address|street|adresse|anschrift|strasse|stra(?:ss|ß)e|adresse postale|rue|adres|ulica|straat|indirizzo|via|direccion|calle|postal address|city|town|ort|stadt|ville|miasto|plaats|plz(?: ?/ ?ort)?|zip(?: code)?|code postal|postcode|kod pocztowy|country|land|pays|kraj))(?:\s*:\s*|$)`)
+
+// formRow returns the kind of a form row ("name", "address") and the text
+// after its label, or "" when t does not start with such a label. A label
+// needs a colon unless it stands alone.
+func formRow(t string) (string, string) {
+	f := fold(t)
+	m := formRowRe.FindStringSubmatchIndex(f)
+	if m == nil {
+		return "", ""
+	}
+	rest := strings.TrimSpace(string([]rune(t)[len([]rune(f[:m[1]])):]))
+	if m[2] >= 0 {
+		return "name", rest
+	}
+	return "address", rest
+}
+
 func (x *extractor) addAddress(field string, p *party, nameSeg *segment, conf float64) {
 	var ts []string
 	after := nameSeg == p.anchor
 	for _, s := range p.entries {
 		if after {
-			ts = append(ts, s.text())
+			t := s.text()
+			if kind, rest := formRow(t); kind == "address" {
+				if rest == "" {
+					continue
+				}
+				// "Address: Weg 1, 12345 Stadt" on one row.
+				ts = append(ts, strings.Split(rest, ",")...)
+				continue
+			} else if kind == "name" {
+				break
+			}
+			ts = append(ts, t)
 		}
 		if s == nameSeg {
 			after = true
