@@ -109,6 +109,9 @@ func Extract(pages []doc.Page, opt Options) Result {
 		}
 		dps = append(dps, workspace.DataPoint{Name: "line_items", Type: "table", Columns: LineItemColumns})
 	}
+	if len(x.l.lines) > 0 && receiptMode(dps, res.Class) {
+		x.receipt()
+	}
 	for _, dp := range dps {
 		if dp.Type == "table" {
 			if dp.Name == "line_items" {

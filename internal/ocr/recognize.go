@@ -16,10 +16,26 @@ import (
 	"github.com/crescent-idp/crescent/internal/doc"
 )
 
-// pageSegMode is tesseract's --psm: 3 is fully automatic page segmentation
-// (columns, blocks, lines), the mode that keeps a multi-column invoice's
-// blocks apart.
-const pageSegMode = "3"
+// Layout says how tesseract finds the lines of a page (its --psm).
+type Layout int
+
+const (
+	// LayoutAuto is fully automatic page segmentation (--psm 3): columns,
+	// blocks and lines, which keeps a multi-column invoice's blocks apart.
+	LayoutAuto Layout = iota
+	// LayoutBlock reads the page as one block of lines (--psm 6), which
+	// keeps a till receipt's label and amount on one line where automatic
+	// segmentation splits them into columns.
+	LayoutBlock
+)
+
+// psm is the --psm value of a layout.
+func (l Layout) psm() string {
+	if l == LayoutBlock {
+		return "6"
+	}
+	return "3"
+}
 
 // Recognize runs OCR on img with the given tesseract languages (nil means
 // "eng"; several are combined, the first one being the primary) and
@@ -32,6 +48,11 @@ const pageSegMode = "3"
 // took longer than Config.PageTimeout, the context's error if ctx ended,
 // and otherwise an error quoting tesseract's last stderr line.
 func (e *Engine) Recognize(ctx context.Context, img image.Image, langs []string) (doc.Page, error) {
+	return e.RecognizeAs(ctx, img, langs, LayoutAuto)
+}
+
+// RecognizeAs is Recognize with the given page layout.
+func (e *Engine) RecognizeAs(ctx context.Context, img image.Image, langs []string, layout Layout) (doc.Page, error) {
 	b := img.Bounds()
 	if b.Empty() {
 		return doc.Page{}, fmt.Errorf("ocr: empty image (%d×%d pixels)", b.Dx(), b.Dy())
@@ -45,7 +66,7 @@ func (e *Engine) Recognize(ctx context.Context, img image.Image, langs []string)
 		return doc.Page{}, fmt.Errorf("ocr: %w", err)
 	}
 	defer os.Remove(path)
-	return e.recognize(ctx, path, lang)
+	return e.recognize(ctx, path, lang, layout)
 }
 
 // RecognizeFile is Recognize for a PNG or JPEG file; the page size is the
@@ -55,6 +76,11 @@ func (e *Engine) Recognize(ctx context.Context, img image.Image, langs []string)
 // if the file is not a PNG or JPEG image (tesseract would read any other
 // file as a list of image paths).
 func (e *Engine) RecognizeFile(ctx context.Context, path string, langs []string) (doc.Page, error) {
+	return e.RecognizeFileAs(ctx, path, langs, LayoutAuto)
+}
+
+// RecognizeFileAs is RecognizeFile with the given page layout.
+func (e *Engine) RecognizeFileAs(ctx context.Context, path string, langs []string, layout Layout) (doc.Page, error) {
 	if err := checkImageFile(path); err != nil {
 		return doc.Page{}, fmt.Errorf("ocr: %w", err)
 	}
@@ -66,7 +92,7 @@ func (e *Engine) RecognizeFile(ctx context.Context, path string, langs []string)
 		// Keep a name like "-" or "stdin" from being read as standard input.
 		path = "." + string(filepath.Separator) + path
 	}
-	return e.recognize(ctx, path, lang)
+	return e.recognize(ctx, path, lang, layout)
 }
 
 // checkImageFile returns nil if path is a PNG or JPEG image.
@@ -84,9 +110,9 @@ func checkImageFile(path string) error {
 }
 
 // args returns tesseract's arguments for recognizing the image at path
-// with the -l value lang, writing TSV to stdout.
-func (e *Engine) args(path, lang string) []string {
-	args := []string{path, "stdout", "-l", lang, "--psm", pageSegMode}
+// with the -l value lang and the layout, writing TSV to stdout.
+func (e *Engine) args(path, lang string, layout Layout) []string {
+	args := []string{path, "stdout", "-l", lang, "--psm", layout.psm()}
 	if e.dpi > 0 {
 		args = append(args, "--dpi", strconv.Itoa(e.dpi))
 	}
@@ -94,10 +120,10 @@ func (e *Engine) args(path, lang string) []string {
 }
 
 // recognize runs tesseract on the image file at path and parses its TSV.
-func (e *Engine) recognize(ctx context.Context, path, lang string) (doc.Page, error) {
+func (e *Engine) recognize(ctx context.Context, path, lang string, layout Layout) (doc.Page, error) {
 	pageCtx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	out, stderr, err := e.run(pageCtx, e.args(path, lang))
+	out, stderr, err := e.run(pageCtx, e.args(path, lang, layout))
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:

@@ -188,7 +188,7 @@ func TestRealFailures(t *testing.T) {
 func BenchmarkRecognize(b *testing.B) {
 	e := requireTesseract(b)
 	path := requireCorpus(b, corpusPages[0].file)
-	args := e.args(path, "eng")
+	args := e.args(path, "eng", LayoutAuto)
 	perOp := map[string]time.Duration{}
 	b.Run("cli", func(b *testing.B) {
 		for b.Loop() {

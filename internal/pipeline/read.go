@@ -21,6 +21,7 @@ import (
 	"github.com/crescent-idp/crescent/internal/einvoice"
 	"github.com/crescent-idp/crescent/internal/extract"
 	"github.com/crescent-idp/crescent/internal/filetype"
+	"github.com/crescent-idp/crescent/internal/ocr"
 	"github.com/crescent-idp/crescent/internal/pdf"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
@@ -147,7 +148,7 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 				ocrMissing++
 			case ocrDone >= p.cfg.MaxOCRPages:
 			default:
-				if op, err := p.ocrPage(ctx, d, pg, n, cfg.OCRLanguages); err == nil {
+				if op, err := p.ocrPage(ctx, d, pg, n, cfg.OCRLanguages, ocrLayout(cfg)); err == nil {
 					pg = op
 					ocrDone++
 				} else if ctx.Err() != nil {
@@ -172,7 +173,7 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 }
 
 // ocrPage renders one PDF page and recognises it.
-func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, text doc.Page, n int, langs []string) (doc.Page, error) {
+func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, text doc.Page, n int, langs []string, layout ocr.Layout) (doc.Page, error) {
 	dpi := p.cfg.RenderDPI
 	if text.Width > 0 && text.Height > 0 {
 		dpi = pdf.FitDPI(text.Width, text.Height, dpi) // huge pages: lower the dpi to stay under the pixel limit
@@ -183,7 +184,17 @@ func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, text doc.Page, 
 	}
 	pctx, cancel := context.WithTimeout(ctx, p.cfg.PageTimeout)
 	defer cancel()
-	return p.ocr.Recognize(pctx, img, langs)
+	return p.ocr.RecognizeAs(pctx, img, langs, layout)
+}
+
+// ocrLayout is how a process's pages are segmented: receipts as one
+// block of lines (a receipt's amounts stay on their label's line),
+// everything else automatically.
+func ocrLayout(cfg workspace.ProcessConfig) ocr.Layout {
+	if extract.IsReceipts(cfg.DataPoints) {
+		return ocr.LayoutBlock
+	}
+	return ocr.LayoutAuto
 }
 
 // readImage recognises an image file. PNG and JPEG go to tesseract as
@@ -198,13 +209,13 @@ func (p *Pipeline) readImage(ctx context.Context, f *os.File, cfg workspace.Proc
 	var pg doc.Page
 	var err error
 	if asIs {
-		pg, err = p.ocr.RecognizeFile(pctx, f.Name(), cfg.OCRLanguages)
+		pg, err = p.ocr.RecognizeFileAs(pctx, f.Name(), cfg.OCRLanguages, ocrLayout(cfg))
 	} else {
 		img, _, derr := image.Decode(f)
 		if derr != nil {
 			return readResult{status: fileStatus(workspace.FileUnsupported, "the image could not be decoded: "+derr.Error())}, nil
 		}
-		pg, err = p.ocr.Recognize(pctx, img, cfg.OCRLanguages)
+		pg, err = p.ocr.RecognizeAs(pctx, img, cfg.OCRLanguages, ocrLayout(cfg))
 	}
 	if err != nil {
 		if ctx.Err() != nil {

@@ -1,0 +1,648 @@
+package extract
+
+import (
+	"math"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/crescent-idp/crescent/internal/workspace"
+)
+
+// Till receipts have a layout of their own: the shop's name in the first
+// prominent line(s), its address below it up to the registration number,
+// tax id and phone lines, the items, then the total, the amount tendered
+// and the change. receipt reads the seller, address and total from that
+// layout and puts its candidates before the invoice-style ones.
+
+// IsReceipts reports whether data points are those of receipts: a "date"
+// and no "invoice_date", as the Receipts process type has.
+func IsReceipts(dps []workspace.DataPoint) bool {
+	return receiptMode(dps, "")
+}
+
+// receiptMode reports whether the receipt reading applies: the process
+// asks for the Receipts data points (a "date" and no "invoice_date"), or
+// the document says it is a receipt.
+func receiptMode(dps []workspace.DataPoint, class string) bool {
+	date, invoiceDate := false, false
+	for _, dp := range dps {
+		switch dp.Name {
+		case "date":
+			date = true
+		case "invoice_date":
+			invoiceDate = true
+		}
+	}
+	return date && !invoiceDate || class == "receipt"
+}
+
+// rline is a receipt line: its text with words joined by single spaces,
+// folded, and the mean OCR confidence of its words.
+type rline struct {
+	ln    *line
+	words []word
+	text  string
+	fold  string
+	conf  float64
+}
+
+var (
+	// receiptStopRe marks the lines that end the address block: contact
+	// details, registration and tax numbers, document titles.
+	receiptStopRe = regexp.MustCompile(`(^|[^\p{L}])(tel|telephone|phone|fax|hp|h/p|mobile|hotline|careline|whats ?app|e-?mail|www|http|gst|sst|vat|tax|tin|roc|co\.? ?reg|company|reg(?:istration)?\.? ?(?:no|nr|num)|business|ust|steuer|st\.? ?nr|tva|siret|siren|rcs|abn|iva|cif|nif|receipt|invoice|bill|cashier|counter|table|date|order|kassenbon|quittung|facture|ticket)([^\p{L}]|$)|@|\.com|\.my\b`)
+	// regNoRe is a company registration number such as "(123456-X)".
+	regNoRe = regexp.MustCompile(`\(?\s*[0-9O]{4,}[\s\-–]*[a-zA-Z]\s*\)|\(\s*[0-9]{5,}\s*\)`)
+	// ownerRe introduces a company other than the shop: the owner or
+	// operator of the shop, or its former name.
+	ownerRe = regexp.MustCompile(`(^|[^\p{L}])(owned by|operated by|managed by|a member of|member of|a division of|franchisee|fka|formerly|betrieben von|exploite par)([^\p{L}]|$)|(^|\s)(by|von|par)\s*:?\s*$`)
+	// receiptTitleRe are lines that name the document, not the shop.
+	receiptTitleRe = regexp.MustCompile(`^(simplified |official |cash |sales? )?(tax )?(invoice|receipt|bill|kassenbon|quittung|ticket|facture|recu|rechnung|beleg)\b|^(welcome|willkommen|bienvenue|thank|tq |terima kasih|copy|duplicate|reprint)`)
+	// receiptStreetRe are words of street addresses that streetLike does
+	// not know.
+	receiptStreetRe = regexp.MustCompile(`(^|[^\p{L}])(jalan|jln|lorong|lrg|taman|tmn|persiaran|lebuh|lebuhraya|kampung|kg|bandar|lot|unit|block|blok|level|lantai|floor|suite|plaza|mall|centre|center|building|bangunan|seksyen|section|no|avenue|road|street|highway|boulevard|platz|strasse|rue|place)([^\p{L}]|$)`)
+)
+
+// receiptForms are company legal forms and shop suffixes, folded, that
+// end a shop's name.
+var receiptForms = [][]string{
+	{"sdn", "bhd"}, {"sdn.", "bhd."}, {"sdn", "bhd."}, {"sdn.", "bhd"}, {"bhd"}, {"bhd."}, {"berhad"}, {"sb"}, {"plt"},
+	{"enterprise"}, {"enterprises"}, {"trading"}, {"pte", "ltd"}, {"pte.", "ltd."}, {"pte", "ltd."}, {"pty", "ltd"},
+	{"ltd"}, {"ltd."}, {"limited"}, {"llc"}, {"inc"}, {"inc."}, {"corp"}, {"corp."}, {"corporation"}, {"co.", "ltd"},
+	{"co.", "ltd."}, {"gmbh", "&", "co.", "kg"}, {"gmbh"}, {"ag"}, {"kg"}, {"ohg"}, {"e.k."}, {"ug"}, {"sarl"}, {"s.a.r.l."},
+	{"sas"}, {"s.a.s."}, {"s.a."}, {"eurl"}, {"s.l."}, {"s.r.l."}, {"srl"}, {"s.p.a."}, {"spa"}, {"b.v."}, {"bv"},
+	{"n.v."}, {"nv"}, {"sp.", "z", "o.o."}, {"s.r.o."}, {"a.s."}, {"plc"}, {"ltda"}, {"oy"}, {"ab"}, {"as"}, {"aps"},
+}
+
+// legalFormEnd returns the index after the first shop legal form in the
+// words, or -1; the form may be the first word only when atStart. Short forms that are also words ("as", "ag", "sb") count
+// only in upper case.
+func legalFormEnd(ws []string, atStart bool) int {
+	from := 1
+	if atStart {
+		from = 0
+	}
+	for i := from; i < len(ws); i++ {
+		for _, f := range receiptForms {
+			if i+len(f) > len(ws) {
+				continue
+			}
+			ok, fuzzy := true, 0
+			for k, t := range f {
+				w := strings.Trim(ws[i+k], ",;:'’\"")
+				fw := fold(w)
+				if len(t) <= 3 && !strings.Contains(t, ".") && strings.ToUpper(w) != w {
+					ok = false
+					break
+				}
+				if fw != t {
+					// A letter misread: only in forms of several words or long ones.
+					if (len(f) < 2 && len(t) < 6) || !oneSubst(fw, t) {
+						ok = false
+						break
+					}
+					fuzzy++
+				}
+			}
+			if ok && fuzzy <= 2 {
+				for k, t := range f {
+					if fold(strings.Trim(ws[i+k], ",;:'’\"")) != t {
+						ws[i+k] = strings.ToUpper(t) // the form as it is written
+					}
+				}
+				return i + len(f)
+			}
+		}
+	}
+	return -1
+}
+
+// oneSubst reports whether a and b differ in exactly one letter, as OCR
+// misreads do.
+func oneSubst(a, b string) bool {
+	ra, rb := []rune(a), []rune(b)
+	if len(ra) != len(rb) {
+		return false
+	}
+	d := 0
+	for i := range ra {
+		if ra[i] != rb[i] {
+			d++
+		}
+	}
+	return d == 1
+}
+
+// receiptLines returns the lines of the first page with their words'
+// confidence.
+func (x *extractor) receiptLines() []rline {
+	conf := map[[4]float64]float64{}
+	if len(x.l.pages) > 0 {
+		for _, w := range x.l.pages[0].Words {
+			conf[w.Box()] = w.Conf
+		}
+	}
+	var out []rline
+	for _, ln := range x.l.lines {
+		if ln.page != x.l.lines[0].page {
+			break
+		}
+		out = append(out, newRline(ln, ln.words, conf))
+	}
+	return out
+}
+
+func newRline(ln *line, ws []word, conf map[[4]float64]float64) rline {
+	parts := make([]string, len(ws))
+	sum := 0.0
+	for i, w := range ws {
+		parts[i] = w.text
+		c, ok := conf[w.box]
+		if !ok {
+			c = 1
+		}
+		sum += c
+	}
+	t := strings.Join(parts, " ")
+	return rline{ln: ln, words: ws, text: t, fold: fold(t), conf: sum / float64(max(1, len(ws)))}
+}
+
+// readingLines returns the first page's lines as the reader gave them:
+// its words come in reading order, and a line ends where the next word
+// starts left of the previous one or below it. On a photographed receipt
+// that is slightly turned, these lines are the printed ones, where lines
+// grouped by height mix neighbouring lines. Each line keeps the layout
+// line of its first word.
+func (x *extractor) readingLines() []rline {
+	if len(x.l.pages) == 0 || len(x.l.lines) == 0 {
+		return nil
+	}
+	pg := x.l.pages[0]
+	num := pg.Num
+	if num == 0 {
+		num = 1
+	}
+	lineOf := map[[4]float64]*line{}
+	for _, ln := range x.l.lines {
+		for _, w := range ln.words {
+			lineOf[w.box] = ln
+		}
+	}
+	conf := map[[4]float64]float64{}
+	var out []rline
+	var cur []word
+	flush := func() {
+		if len(cur) > 0 {
+			if ln := lineOf[cur[0].box]; ln != nil {
+				out = append(out, newRline(ln, cur, conf))
+			}
+			cur = nil
+		}
+	}
+	for _, w := range pg.Words {
+		t := strings.TrimSpace(w.Text)
+		if t == "" {
+			continue
+		}
+		conf[w.Box()] = w.Conf
+		if _, n := alnumShare(t); n == 0 && t != "&" && t != ":" {
+			continue // a rule, a border or a speck
+		}
+		if len(cur) > 0 {
+			p := cur[len(cur)-1]
+			if w.X0 < p.box[0] || w.Y0 > p.box[3] {
+				flush()
+			}
+		}
+		cur = append(cur, word{text: t, box: w.Box(), page: num})
+	}
+	flush()
+	return out
+}
+
+// letterShare is the share of letters among the non-space runes of s, and
+// the number of letters.
+func letterShare(s string) (float64, int) {
+	letters, n := 0, 0
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		n++
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return float64(letters) / float64(n), letters
+}
+
+// alnumShare is the share of letters and digits among the non-space
+// runes of s, and their number.
+func alnumShare(s string) (float64, int) {
+	alnum, n := 0, 0
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		n++
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			alnum++
+		}
+	}
+	if n == 0 {
+		return 0, 0
+	}
+	return float64(alnum) / float64(n), alnum
+}
+
+// noisy reports whether a line is OCR noise: low confidence, few letters,
+// or mostly short fragments.
+func (r rline) noisy() bool {
+	share, letters := letterShare(r.text)
+	alnum, _ := alnumShare(r.text)
+	if r.conf < 0.45 || letters < 3 || alnum < 0.6 || share < 0.3 {
+		return true
+	}
+	short := 0
+	ws := strings.Fields(r.text)
+	for _, w := range ws {
+		if len([]rune(strings.Trim(w, ".,;:()|'\"-"))) <= 2 {
+			short++
+		}
+	}
+	return short*2 > len(ws) && r.conf < 0.85
+}
+
+// receiptHead is the number of lines before the receipt's body: the first
+// line with an amount, a date or a total, at most 16 lines.
+func (x *extractor) receiptHead(ls []rline) int {
+	for i, r := range ls {
+		if i >= 16 {
+			return i
+		}
+		for _, a := range x.amounts {
+			if a.line == r.ln && a.dec == 2 {
+				return i
+			}
+		}
+		if _, _, ok := x.findDate(r.text, nil); ok {
+			return i
+		}
+	}
+	return len(ls)
+}
+
+// receipt adds the receipt layout's candidates for the seller's name and
+// address, the total and the date, before the others.
+func (x *extractor) receipt() {
+	ls := x.receiptLines()
+	if len(ls) == 0 {
+		return
+	}
+	if rs := x.readingLines(); len(rs) > 0 {
+		x.receiptParty(rs)
+	}
+	x.receiptTotal(ls)
+	x.receiptDates(ls)
+}
+
+// receiptParty reads the shop's name and address from the head of the
+// receipt.
+func (x *extractor) receiptParty(ls []rline) {
+	head := x.receiptHead(ls)
+	first, last, name := x.receiptName(ls, head)
+	if name != "" {
+		ws := lineWords(ls[first : last+1])
+		x.prefer("seller_name", cand{field: "seller_name", value: name, raw: name, conf: 0.9, page: pageOf(ws), box: boxOf(ws),
+			conv: "string", format: "receipt:top", line: ls[first].ln})
+		if addr, a, b := receiptAddress(ls, first, last, head); addr != "" {
+			ws := lineWords(ls[a:b])
+			x.prefer("seller_address", cand{field: "seller_address", value: addr, raw: addr, conf: 0.85, page: pageOf(ws), box: boxOf(ws),
+				conv: "string", format: "receipt:top", line: ls[a].ln})
+		}
+	}
+}
+
+// prefer puts c before the field's other candidates, which keep their
+// order at lower confidence.
+func (x *extractor) prefer(field string, c cand) {
+	old := x.cands[field]
+	x.cands[field] = nil
+	x.add(c)
+	for _, o := range old {
+		o.conf *= 0.5
+		x.add(o)
+	}
+}
+
+func lineWords(ls []rline) []word {
+	var ws []word
+	for _, r := range ls {
+		ws = append(ws, r.words...)
+	}
+	return ws
+}
+
+// receiptName finds the shop's name in the head: a line with a legal form
+// (with the name line above it and a continuation below it), or else the
+// first prominent line that is not noise or a title. It returns the name's
+// first and last line.
+func (x *extractor) receiptName(ls []rline, head int) (int, int, string) {
+	owned := func(i int) bool {
+		return i >= 0 && ownerRe.MatchString(ls[i].fold) || i >= 1 && ownerRe.MatchString(ls[i-1].fold)
+	}
+	for i := 0; i < head; i++ {
+		ws := strings.Fields(regNoRe.ReplaceAllString(ls[i].text, " "))
+		above := i > 0 && nameLine(ls[i-1])
+		end := legalFormEnd(ws, above)
+		if end < 0 || owned(i-1) || ownerRe.MatchString(fold(strings.Join(ws[:end], " "))) || receiptStopRe.MatchString(fold(strings.Join(ws[:end], " "))) {
+			continue
+		}
+		first, last := i, i
+		name := strings.Join(ws[:end], " ")
+		// A name over several lines: "… ENTERPRISE (BRANCH" then "NAME) SDN BHD".
+		if i+1 < len(ls) && !ls[i+1].noisy() {
+			nws := strings.Fields(regNoRe.ReplaceAllString(ls[i+1].text, " "))
+			if e := legalFormEnd(nws, true); e > 0 && !hasDigit(strings.Join(nws[:e], " ")) {
+				name = strings.Join(ws, " ") + " " + strings.Join(nws[:e], " ")
+				last = i + 1
+			}
+		}
+		// The words before the legal form on the line above.
+		if end <= 2 && above {
+			name = ls[i-1].text + " " + name
+			first = i - 1
+		}
+		return first, last, strings.Trim(name, " ,.;:-")
+	}
+	pick := -1
+	for i := 0; i < head && i < 6; i++ {
+		r := ls[i]
+		if !nameLine(r) || owned(i-1) || r.conf < 0.6 || receiptStreetRe.MatchString(r.fold) || addressLike(r.text) {
+			continue
+		}
+		if pick < 0 {
+			pick = i
+		}
+		if upperShare(r.text) >= 0.7 {
+			pick = i
+			break
+		}
+	}
+	if pick < 0 {
+		return 0, 0, ""
+	}
+	return pick, pick, strings.Trim(regNoRe.ReplaceAllString(ls[pick].text, ""), " ,.;:-")
+}
+
+// upperShare is the share of upper-case letters among the letters of s.
+func upperShare(s string) float64 {
+	up, n := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+			if unicode.IsUpper(r) {
+				up++
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(up) / float64(n)
+}
+
+// nameLine reports whether a line may be (part of) a shop's name: words,
+// not noise, not a title, contact or owner line.
+func nameLine(r rline) bool {
+	if r.noisy() || receiptTitleRe.MatchString(r.fold) || receiptStopRe.MatchString(r.fold) || ownerRe.MatchString(r.fold) {
+		return false
+	}
+	share, _ := letterShare(regNoRe.ReplaceAllString(r.text, ""))
+	return share >= 0.8
+}
+
+// regOnlyRe is a line that holds only a registration number: "123456-X".
+var regOnlyRe = regexp.MustCompile(`^[^\p{L}\p{N}]*[\p{L}\p{N}]?[\dO ]{4,}[\s\-–]*[\p{L}][^\p{L}\p{N}]*$`)
+
+// receiptAddress reads the address: the lines after the name up to the
+// first contact or registration line, or, when the name comes after its
+// address, the address lines just above it. It returns the address and
+// its lines [a, b).
+func receiptAddress(ls []rline, first, last, head int) (string, int, int) {
+	var parts []string
+	a, b := -1, -1
+	for i := last + 1; i < len(ls) && i <= last+7; i++ {
+		r := ls[i]
+		t := strings.TrimSpace(r.text)
+		if len(parts) == 0 && (regNoRe.MatchString(t) && len(regNoRe.ReplaceAllString(t, "")) < 4 || regOnlyRe.MatchString(t) || ownerRe.MatchString(r.fold) || r.noisy()) {
+			continue // the registration number under the name
+		}
+		if receiptStopRe.MatchString(r.fold) || receiptTitleRe.MatchString(r.fold) || strings.Contains(t, ":") {
+			break
+		}
+		if i >= head && len(parts) > 0 {
+			break
+		}
+		if a < 0 {
+			a = i
+		}
+		parts = append(parts, t)
+		b = i + 1
+	}
+	if len(parts) > 0 && addressLike(strings.Join(parts, " ")) {
+		return strings.Join(parts, " "), a, b
+	}
+	// The address above the name.
+	parts, a, b = nil, -1, first
+	i := first - 1
+	for i >= 0 && (receiptStopRe.MatchString(ls[i].fold) || strings.Contains(ls[i].text, ":") || ls[i].noisy()) && first-i < 4 {
+		i--
+		b = i + 1
+	}
+	for ; i >= 0 && first-i <= 8; i-- {
+		r := ls[i]
+		if receiptStopRe.MatchString(r.fold) || receiptTitleRe.MatchString(r.fold) || strings.Contains(r.text, ":") || !hasDigit(r.text) && !receiptStreetRe.MatchString(r.fold) && !streetLike(r.text) {
+			break
+		}
+		parts = append([]string{strings.TrimSpace(r.text)}, parts...)
+		a = i
+	}
+	if len(parts) > 0 && addressLike(strings.Join(parts, " ")) {
+		return strings.Join(parts, " "), a, b
+	}
+	return "", 0, 0
+}
+
+// addressLike reports whether text reads like a street address: a number
+// and a street word or a postcode.
+func addressLike(t string) bool {
+	return hasDigit(t) && (receiptStreetRe.MatchString(fold(t)) || streetLike(t) || postcodeRe.MatchString(t))
+}
+
+var (
+	// receiptTotalRe are the labels of the amount to pay.
+	receiptTotalRe = regexp.MustCompile(`(^|[^\p{L}])(grand total|total amount|total payable|amount payable|amount due|total due|balance due|total to pay|nett? total|total nett?|final total|rounded total|total rounded|total incl|total \(?rm\)?|total sales|total|nett|jumlah(?: besar)?|summe|gesamt(?:betrag|summe)?|zu zahlen|total ttc|net a payer|a payer|montant du|totaal|te betalen|totale|importe|suma|razem|do zaplaty)([^\p{L}]|$)`)
+	// receiptNotTotalRe are total-like labels of other things.
+	receiptNotTotalRe = regexp.MustCompile(`(^|[^\p{L}])(total (qty|quantity|items?|item count|disc(ount)?|savings?|tax|gst|vat|sst|excl\S*|before|weight|points?|pts|tendered|paid)|(tax|gst|vat|sst|mwst) total|sub ?-?total|subtotal|sous total|zwischensumme|qty|quantity|included in total|incl\.? in total|summary|rounding|round adj|tendered|change)([^\p{L}]|$)`)
+	// receiptStrongRe are the labels of the final amount.
+	receiptStrongRe = regexp.MustCompile(`(grand|final|rounded|nett?|payable|due|to pay|incl|zu zahlen|payer|ttc|te betalen)`)
+	// payTenderRe and payChangeRe are the lines of the payment.
+	payTenderRe = regexp.MustCompile(`(^|[^\p{L}])(cash|tunai|tender(ed)?|paid|payment|visa|master ?card|card|credit|debit|bar|gegeben|especes|contanti|efectivo|gotowka)([^\p{L}]|$)`)
+	payChangeRe = regexp.MustCompile(`(^|[^\p{L}])(change|change due|baki|kembali|ruckgeld|wechselgeld|rendu|monnaie|resto|cambio|reszta)([^\p{L}]|$)`)
+	// roundingRe and subtotalRe are the lines of a rounded total.
+	roundingRe = regexp.MustCompile(`(^|[^\p{L}])(rounding|round adj|rounding adj\S*|pembundaran|rundung|arrondi)`)
+	subtotalRe = regexp.MustCompile(`(^|[^\p{L}])(sub ?-?total|subtotal|total sales|sous total|zwischensumme)`)
+)
+
+// lineAmount is the last amount printed on a line after position from
+// (a rune offset in the line's text), or on the next line when the line
+// has none and the next one holds only an amount.
+func (x *extractor) lineAmount(ls []rline, i int) (amt, bool) {
+	var best *amt
+	for k, a := range x.amounts {
+		if a.line == ls[i].ln && (best == nil || a.words[0].box[0] > best.words[0].box[0]) {
+			best = &x.amounts[k]
+		}
+	}
+	if best != nil {
+		return *best, true
+	}
+	if i+1 < len(ls) {
+		n := ls[i+1]
+		for _, a := range x.amounts {
+			if a.line == n.ln {
+				if share, _ := letterShare(strings.ReplaceAll(n.fold, "rm", "")); share < 0.3 {
+					return a, true
+				}
+			}
+		}
+	}
+	return amt{}, false
+}
+
+// receiptTotal picks the amount paid: the last total before the payment
+// lines, checked against tendered − change and subtotal + rounding.
+func (x *extractor) receiptTotal(ls []rline) {
+	type tcand struct {
+		a     amt
+		score float64
+	}
+	var cands []tcand
+	payAt := len(ls)
+	var tender, change, sub, round []float64
+	for i, r := range ls {
+		f := r.fold
+		switch {
+		case payChangeRe.MatchString(f) && !receiptTotalRe.MatchString(f):
+			if a, ok := x.lineAmount(ls, i); ok {
+				change = append(change, a.v)
+			}
+			continue
+		case payTenderRe.MatchString(f) && !receiptTotalRe.MatchString(f):
+			if a, ok := x.lineAmount(ls, i); ok {
+				tender = append(tender, a.v)
+				payAt = min(payAt, i)
+			}
+			continue
+		case roundingRe.MatchString(f):
+			if a, ok := x.lineAmount(ls, i); ok {
+				round = append(round, a.v)
+			}
+			continue
+		}
+		if subtotalRe.MatchString(f) {
+			if a, ok := x.lineAmount(ls, i); ok {
+				sub = append(sub, a.v)
+			}
+		}
+		if !receiptTotalRe.MatchString(f) || receiptNotTotalRe.MatchString(f) && !receiptStrongRe.MatchString(f) {
+			continue
+		}
+		a, ok := x.lineAmount(ls, i)
+		if !ok || a.v <= 0 {
+			continue
+		}
+		s := 0.6
+		if receiptStrongRe.MatchString(f) {
+			s = 0.75
+		}
+		if a.dec != 2 {
+			s *= 0.5
+		}
+		cands = append(cands, tcand{a: a, score: s})
+	}
+	// Later totals (before the payment) are the final ones.
+	for k := range cands {
+		if cands[k].a.line.idx < ls[min(payAt, len(ls)-1)].ln.idx || payAt == len(ls) {
+			cands[k].score += 0.05 * float64(k+1) / float64(len(cands))
+		}
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 0.005 }
+	var paid []float64 // tendered − change
+	for _, t := range tender {
+		for _, c := range change {
+			if t-c > 0 {
+				paid = append(paid, round2(t-c))
+			}
+		}
+	}
+	var rounded []float64 // subtotal + rounding
+	for _, s := range sub {
+		for _, r := range round {
+			if r != 0 {
+				rounded = append(rounded, round2(s+r))
+			}
+		}
+	}
+	best := -1
+	for k := range cands {
+		v := cands[k].a.v
+		for _, p := range paid {
+			if near(p, v) {
+				cands[k].score += 0.3
+				break
+			}
+		}
+		for _, p := range rounded {
+			if near(p, v) {
+				cands[k].score += 0.2
+				break
+			}
+		}
+		// The same amount on several total lines.
+		for j := range cands {
+			if j != k && near(cands[j].a.v, v) {
+				cands[k].score += 0.05
+			}
+		}
+		if best < 0 || cands[k].score >= cands[best].score {
+			best = k
+		}
+	}
+	if best >= 0 && (cands[best].score >= 0.6 || len(paid) == 0) {
+		x.prefer("total_amount", cand{field: "total_amount", value: round2(cands[best].a.v), raw: cands[best].a.raw, conf: min(cands[best].score, 1),
+			page: pageOf(cands[best].a.words), box: boxOf(cands[best].a.words), conv: "amount", format: "receipt:total", line: cands[best].a.line})
+		return
+	}
+	if len(paid) > 0 {
+		// No readable total: what was tendered less the change.
+		x.prefer("total_amount", cand{field: "total_amount", value: paid[0], raw: "", conf: 0.5, page: ls[0].ln.page, conv: "amount", format: "receipt:paid"})
+	}
+}
+
+// receiptDates adds every date of the receipt as a weak candidate: on
+// receipts the date is often at the foot, below the items.
+func (x *extractor) receiptDates(ls []rline) {
+	for _, r := range ls {
+		for _, s := range r.ln.segs {
+			if d, ws, ok := x.findDate(s.text(), s.words); ok {
+				x.add(cand{field: "invoice_date", value: d, raw: d, conf: 0.25, page: pageOf(ws), box: boxOf(ws), conv: "date", format: "receipt:any", line: r.ln})
+				return
+			}
+		}
+	}
+}
