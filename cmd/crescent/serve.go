@@ -73,7 +73,7 @@ func newApp(ctx context.Context, cfg *config.Config, log *slog.Logger) (*app, er
 	proc := pipeline.New(pipeline.Config{TempDir: tmp, ReconcileGrace: cfg.ReconcileInterval}, st, bl, openPDF, ocrEngine, log)
 	learning := &service.Learning{Store: st, Results: st, Processes: st, Now: time.Now}
 	proc.SetLearner(learning)
-	results := &service.Results{Store: st, Collections: collections, Learning: learning, Now: time.Now}
+	results := &service.Results{Store: st, Collections: collections, Learning: learning, Log: log, Now: time.Now}
 	guard := deliver.Guard{AllowPrivate: cfg.AllowPrivateDestinations}
 	sender := &outbound.Sender{Store: st, Results: results, Originals: bl, Webhook: deliver.Webhook{Guard: guard},
 		DirectoryRoots: cfg.DirectoryRoots, AllowAmbientS3Credentials: cfg.AllowAmbientS3Credentials, Log: log, Now: time.Now}
@@ -150,20 +150,21 @@ func serve(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) er
 	}}
 	listeners := []net.Listener{ln}
 	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("listen for metrics: %w", err)
+		// Metrics are for operators: a second server on one host (an API
+		// node beside a worker) still serves documents without them.
+		if mln, err := net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			log.Error("metrics are not served: their address cannot be used", "metrics_addr", cfg.MetricsAddr, "err", err.Error())
+		} else {
+			servers = append(servers, &http.Server{
+				Handler:           httpapi.MetricsHandler(a.registry),
+				ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout:       10 * time.Second,
+				IdleTimeout:       120 * time.Second,
+				MaxHeaderBytes:    16 << 10,
+			})
+			listeners = append(listeners, mln)
+			log.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
 		}
-		servers = append(servers, &http.Server{
-			Handler:           httpapi.MetricsHandler(a.registry),
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       10 * time.Second,
-			IdleTimeout:       120 * time.Second,
-			MaxHeaderBytes:    16 << 10,
-		})
-		listeners = append(listeners, mln)
-		log.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
 	if err := a.queue.Start(context.WithoutCancel(ctx)); err != nil {
 		for _, l := range listeners {

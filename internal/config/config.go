@@ -31,7 +31,8 @@ type Config struct {
 	AuthFailBurst int
 	MaxBodyBytes  int64
 
-	// BodyIdleTimeout ends a request body that brings no byte for this long.
+	// BodyIdleTimeout ends (408) a request body that brings less than 1 KiB
+	// in this much time spent waiting for it; 0 disables it.
 	BodyIdleTimeout time.Duration
 	// TrustedProxies are the CIDRs (or single addresses) given; Resolve
 	// parses them into TrustedProxyPrefixes.

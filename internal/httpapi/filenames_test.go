@@ -40,6 +40,12 @@ func TestFileNamesAreCleanedAndNormalised(t *testing.T) {
 		if r.status != 201 || r.json(t)["files"].([]any)[0].(map[string]any)["name"] != "atxt.pdf" {
 			t.Fatalf("multipart: %d %s", r.status, r.body)
 		}
+		// So do collection names given apart from the files.
+		r = h.do("POST", "/api/v0.3/processes/"+pid+"/collections/base64", h.admin, map[string]any{
+			"name": "March \u202eexe.pdf", "priority": false, "files": []any{map[string]any{"name": "a.pdf", "content": base64.StdEncoding.EncodeToString(pdf)}}})
+		if r.status != 201 || r.json(t)["name"] != "March exe.pdf" {
+			t.Fatalf("collection name: %d %s", r.status, r.body)
+		}
 		for _, bad := range []string{"\u202e\u200f", "\u0007\u2066"} {
 			r := h.do("POST", "/api/v0.3/processes/"+pid+"/collections/base64", h.admin, map[string]any{
 				"priority": false, "files": []any{map[string]any{"name": bad, "content": base64.StdEncoding.EncodeToString(pdf)}}})

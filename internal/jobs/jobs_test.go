@@ -81,9 +81,14 @@ func TestPanicOrPermanentErrorCancelsAtOnce(t *testing.T) {
 			t.Fatal("the collection was not abandoned")
 		}
 		var ev *river.Event
-		for ev = range events {
-			if ev.Job.Kind == (ProcessCollection{}).Kind() {
-				break
+		for ev == nil {
+			select {
+			case e := <-events:
+				if e != nil && e.Job.Kind == (ProcessCollection{}).Kind() {
+					ev = e
+				}
+			case <-time.After(time.Minute):
+				t.Fatal("no event for the job")
 			}
 		}
 		cancel()

@@ -35,6 +35,13 @@ const maxValueWords = 12
 func Apply(pages []doc.Page, mems []Memory) []Found {
 	var out []Found
 	done := map[string]bool{}
+	cache := make([][][]doc.Word, len(pages))
+	linesOf := func(i int) [][]doc.Word {
+		if cache[i] == nil {
+			cache[i] = lines(pages[i])
+		}
+		return cache[i]
+	}
 	for _, m := range mems {
 		if done[m.Field] || m.Page < 1 || m.Page > len(pages) {
 			continue
@@ -42,13 +49,13 @@ func Apply(pages []doc.Page, mems []Memory) []Found {
 		pg := pages[m.Page-1]
 		if s, ok := m.Value.(string); ok && s != "" {
 			// A name that repeats from document to document.
-			if page, box, ok := place(pages[m.Page-1:m.Page], Accepted{Field: m.Field, Value: s, Converter: m.Converter}); ok {
+			if box, ok := placeOn(linesOf(m.Page-1), Accepted{Field: m.Field, Value: s, Converter: m.Converter}); ok {
 				done[m.Field] = true
-				out = append(out, Found{Field: m.Field, Value: s, Raw: s, Converter: m.Converter, Page: m.Page + page - 1, BBox: box, Confidence: Sure})
+				out = append(out, Found{Field: m.Field, Value: s, Raw: s, Converter: m.Converter, Page: m.Page, BBox: box, Confidence: Sure})
 				continue
 			}
 		}
-		if f, ok := byLabel(pg, m); ok {
+		if f, ok := byLabel(linesOf(m.Page-1), m); ok {
 			done[m.Field] = true
 			out = append(out, f)
 			continue
@@ -63,12 +70,11 @@ func Apply(pages []doc.Page, mems []Memory) []Found {
 
 // byLabel finds the remembered label nearest its old place and reads the
 // words after it (or below it).
-func byLabel(pg doc.Page, m Memory) (Found, bool) {
+func byLabel(lns [][]doc.Word, m Memory) (Found, bool) {
 	if m.Label == "" {
 		return Found{}, false
 	}
 	want := strings.Fields(m.Label)
-	lns := lines(pg)
 	best, bestDist := Found{}, math.Inf(1)
 	for li, ln := range lns {
 		for s := 0; s+len(want) <= len(ln); s++ {

@@ -7,6 +7,7 @@ package learn
 
 import (
 	"math"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -127,17 +128,26 @@ func place(pages []doc.Page, a Accepted) (int, [4]float64, bool) {
 		return a.Page, [4]float64{a.BBox[0], a.BBox[1], a.BBox[2], a.BBox[3]}, true
 	}
 	for i, pg := range pages {
-		for _, ln := range lines(pg) {
-			for s := range ln {
-				for e := s + 1; e <= len(ln) && e-s <= 8; e++ {
-					if matches(a.Converter, a.Value, a.Raw, join(ln[s:e])) {
-						return i + 1, boxOf(ln[s:e]), true
-					}
+		if box, ok := placeOn(lines(pg), a); ok {
+			return i + 1, box, true
+		}
+	}
+	return 0, [4]float64{}, false
+}
+
+// placeOn finds an accepted value among the runs of up to 8 words of the
+// lines of one page.
+func placeOn(lns [][]doc.Word, a Accepted) ([4]float64, bool) {
+	for _, ln := range lns {
+		for s := range ln {
+			for e := s + 1; e <= len(ln) && e-s <= 8; e++ {
+				if matches(a.Converter, a.Value, a.Raw, join(ln[s:e])) {
+					return boxOf(ln[s:e]), true
 				}
 			}
 		}
 	}
-	return 0, [4]float64{}, false
+	return [4]float64{}, false
 }
 
 // matches reports whether text is the accepted value, by its kind.
@@ -227,35 +237,42 @@ func boxOf(ws []doc.Word) [4]float64 {
 	return b
 }
 
-// lines groups a page's words into lines, left to right.
+// maxPageWords bounds the words of one page that are looked at.
+const maxPageWords = 10000
+
+// lines groups a page's words into lines, top to bottom and each left to
+// right: words sorted by their vertical centre, a new line where a word
+// does not overlap the current one. O(n log n).
 func lines(pg doc.Page) [][]doc.Word {
+	ws := pg.Words
+	if len(ws) > maxPageWords {
+		ws = ws[:maxPageWords]
+	}
+	ws = append([]doc.Word(nil), ws...)
+	sort.SliceStable(ws, func(i, j int) bool { return ws[i].Y0+ws[i].Y1 < ws[j].Y0+ws[j].Y1 })
 	var out [][]doc.Word
-	for _, w := range pg.Words {
-		placed := false
-		for i := range out {
-			if sameLine(w, boxOf(out[i])) {
-				out[i] = append(out[i], w)
-				placed = true
-				break
-			}
+	var box [4]float64
+	for _, w := range ws {
+		if n := len(out); n > 0 && sameLine(w, box) {
+			out[n-1] = append(out[n-1], w)
+			box = [4]float64{math.Min(box[0], w.X0), math.Min(box[1], w.Y0), math.Max(box[2], w.X1), math.Max(box[3], w.Y1)}
+			continue
 		}
-		if !placed {
-			out = append(out, []doc.Word{w})
-		}
+		out = append(out, []doc.Word{w})
+		box = w.Box()
 	}
 	for _, ln := range out {
-		for i := 1; i < len(ln); i++ {
-			for j := i; j > 0 && ln[j].X0 < ln[j-1].X0; j-- {
-				ln[j], ln[j-1] = ln[j-1], ln[j]
-			}
-		}
+		sort.SliceStable(ln, func(i, j int) bool { return ln[i].X0 < ln[j].X0 })
 	}
 	return out
 }
 
 // headLines is how many lines at the top of the first page may name the
-// supplier.
-const headLines = 5
+// supplier; maxKeys bounds the identities looked up for one document.
+const (
+	headLines = 5
+	maxKeys   = 32
+)
 
 // DocumentKeys are the supplier identities a new document may have: those
 // of its extracted values (SupplierKeys), every VAT id and IBAN printed on
@@ -270,7 +287,7 @@ func DocumentKeys(values map[string]any, pages []doc.Page) []string {
 		seen[k] = true
 	}
 	add := func(k string) {
-		if !seen[k] {
+		if !seen[k] && len(keys) < maxKeys {
 			seen[k] = true
 			keys = append(keys, k)
 		}

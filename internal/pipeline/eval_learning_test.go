@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crescent-idp/crescent/internal/extract"
@@ -27,8 +28,7 @@ import (
 // values, as a reviewer would leave it, and the others are read before
 // and after applying what it taught. Memories are found through the
 // supplier identity the extractor reads on the new document, as in the
-// server. It prints the table and fails if learning loses more fields than
-// it gains.
+// server. It prints the table and fails if learning loses any field.
 func TestLearningGain(t *testing.T) {
 	root := "../../../shared/corpus"
 	sets, _ := filepath.Glob(filepath.Join(root, "*", "expected.json"))
@@ -132,8 +132,8 @@ func TestLearningGain(t *testing.T) {
 	t.Logf("\ncontinuous learning: the first document of each supplier accepted, the others read before/after\n%-14s %-40s %4s %6s %6s %5s %5s\n%s\nall: %d fields of repeat-supplier documents, right before %d (%.3f), after %d (%.3f); gained %d, lost %d",
 		"folder", "supplier", "docs", "before", "after", "gain", "loss", strings.Join(lines, "\n"),
 		scored, before, ratio(before, scored), after, ratio(after, scored), gained, lost)
-	if lost > gained {
-		t.Errorf("learning lost %d fields and gained %d", lost, gained)
+	if lost > 0 {
+		t.Errorf("learning lost %d fields (and gained %d): a learned value must never replace a right one", lost, gained)
 	}
 }
 
@@ -227,7 +227,11 @@ func firstValues(docs []workspace.Document) map[string]any {
 	return out
 }
 
-// evalRead reads a corpus file as the pipeline does, text only.
+// ocrCache keeps what OCR read from each corpus image per process type, so
+// that the tests of this package that score receipts OCR each image once.
+var ocrCache sync.Map
+
+// evalRead reads a corpus file as the pipeline does.
 func (p *Pipeline) evalRead(ctx context.Context, t *testing.T, path string, cfg workspace.ProcessConfig) readResult {
 	t.Helper()
 	f, err := os.Open(path)
@@ -240,6 +244,11 @@ func (p *Pipeline) evalRead(ctx context.Context, t *testing.T, path string, cfg 
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	var names []string
+	for _, dp := range cfg.DataPoints {
+		names = append(names, dp.Name)
+	}
+	key := path + "|" + strings.Join(names, ",") + "|" + strings.Join(cfg.OCRLanguages, ",")
 	var read readResult
 	switch info.Kind {
 	case filetype.KindPDF:
@@ -248,8 +257,14 @@ func (p *Pipeline) evalRead(ctx context.Context, t *testing.T, path string, cfg 
 		var b []byte
 		b, err = os.ReadFile(path)
 		read = readText(b)
-	case filetype.KindPNG, filetype.KindJPEG:
-		read, err = p.readImage(ctx, f, cfg, true)
+	case filetype.KindPNG, filetype.KindJPEG, filetype.KindGIF, filetype.KindBMP, filetype.KindWebP, filetype.KindTIFF:
+		if r, ok := ocrCache.Load(key); ok {
+			return r.(readResult)
+		}
+		asIs := info.Kind == filetype.KindPNG || info.Kind == filetype.KindJPEG
+		if read, err = p.readImage(ctx, f, cfg, asIs); err == nil {
+			ocrCache.Store(key, read)
+		}
 	default:
 		t.Fatalf("%s: unexpected kind %s", path, info.Kind)
 	}

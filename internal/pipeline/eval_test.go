@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crescent-idp/crescent/internal/filetype"
 	"github.com/crescent-idp/crescent/internal/ocr"
 	"github.com/crescent-idp/crescent/internal/pdf"
 	"github.com/crescent-idp/crescent/internal/testenv"
@@ -185,34 +184,7 @@ func (p *Pipeline) evalFile(ctx context.Context, t *testing.T, path string, cfg 
 // whether the e-invoice was used.
 func (p *Pipeline) evalDocument(ctx context.Context, t *testing.T, path string, cfg workspace.ProcessConfig) (workspace.Document, bool) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	info, err := filetype.Inspect(f, st.Size(), filetype.Limits{})
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var read readResult
-	switch info.Kind {
-	case filetype.KindPDF:
-		read, err = p.readPDF(ctx, f, cfg)
-	case filetype.KindText:
-		var b []byte
-		b, err = os.ReadFile(path)
-		read = readText(b)
-	case filetype.KindPNG, filetype.KindJPEG:
-		read, err = p.readImage(ctx, f, cfg, true)
-	case filetype.KindGIF, filetype.KindBMP, filetype.KindWebP, filetype.KindTIFF:
-		read, err = p.readImage(ctx, f, cfg, false)
-	default:
-		t.Fatalf("%s: unexpected kind %s", path, info.Kind)
-	}
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	read := p.evalRead(ctx, t, path, cfg)
 	docs := p.documents(workspace.Collection{ID: "eval"}, workspace.File{ID: "f", Name: filepath.Base(path)}, read, cfg)
 	if len(docs) == 0 {
 		return workspace.Document{}, false

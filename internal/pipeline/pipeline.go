@@ -76,9 +76,10 @@ func New(cfg Config, results workspace.ResultStore, blobs Blobs, openPDF func(co
 
 // Learner applies what accepted documents of the same supplier taught.
 type Learner interface {
-	// Apply reads the document's fields where memories of its supplier in
-	// the organization place them; it fails only when storage does.
-	Apply(ctx context.Context, orgID string, pages []doc.Page, d *workspace.Document) error
+	// Apply reads the document's fields (those of dataPoints) where
+	// memories of its supplier in the organization place them; it fails
+	// only when storage does.
+	Apply(ctx context.Context, orgID string, dataPoints []workspace.DataPoint, pages []doc.Page, d *workspace.Document) error
 }
 
 // SetLearner makes the pipeline apply continuous learning, in processes
@@ -172,7 +173,7 @@ func (p *Pipeline) run(ctx context.Context, col workspace.Collection, proc works
 			docs, read.status = nil, panicStatus(col.ID, sp)
 		}
 		if p.learner != nil && proc.Config.LearningOn() {
-			p.applyLearning(ctx, col, f, read.pages, docs)
+			p.applyLearning(ctx, col, f, proc.Config.DataPoints, read.pages, docs)
 		}
 		o.Files = append(o.Files, workspace.FileOutcome{FileID: f.ID, Status: read.status})
 		o.UsagePages += max(len(read.pages), f.NumberOfPages)
@@ -247,14 +248,14 @@ func words(pages []doc.Page) int {
 
 // applyLearning applies continuous learning to the documents read from
 // the page text of one file. A failure leaves the documents as extracted.
-func (p *Pipeline) applyLearning(ctx context.Context, col workspace.Collection, f workspace.File, pages []doc.Page, docs []workspace.Document) {
+func (p *Pipeline) applyLearning(ctx context.Context, col workspace.Collection, f workspace.File, dps []workspace.DataPoint, pages []doc.Page, docs []workspace.Document) {
 	for i := range docs {
 		d := &docs[i]
 		if d.FirstPage < 1 || d.LastPage > len(pages) || d.FirstPage > d.LastPage || fromEInvoice(*d) {
 			continue
 		}
 		err := p.guard(ctx, col.ID, f.ID, "learning", func() error {
-			return p.learner.Apply(ctx, col.OrgID, pages[d.FirstPage-1:d.LastPage], d)
+			return p.learner.Apply(ctx, col.OrgID, dps, pages[d.FirstPage-1:d.LastPage], d)
 		})
 		if err != nil {
 			p.log.WarnContext(ctx, "continuous learning not applied", "collection_id", col.ID, "err", err.Error())

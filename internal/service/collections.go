@@ -82,7 +82,7 @@ func (c *Collections) Upload(ctx context.Context, by workspace.Principal, in Upl
 			return col, done, err
 		}
 	}
-	name := strings.TrimSpace(in.Name)
+	name := strings.TrimSpace(cleanText(in.Name))
 	if name == "" {
 		name = files[0].Name
 	}

@@ -91,10 +91,15 @@ func documentPages(pages []workspace.PageText, d workspace.Document) []doc.Page 
 }
 
 // Apply reads the document's fields where the memories of its supplier in
-// the organization say they stand. Each value found this way becomes the
-// field's first candidate, marked "learned"; then the validators run
-// again. It fails only when the database does.
-func (l *Learning) Apply(ctx context.Context, orgID string, pages []doc.Page, d *workspace.Document) error {
+// the organization say they stand; only scalar data points of dataPoints
+// are read. A value found this way is marked "learned" and ranked as
+// mergeLearned says; then the validators run again. It fails only when
+// the database does.
+func (l *Learning) Apply(ctx context.Context, orgID string, dataPoints []workspace.DataPoint, pages []doc.Page, d *workspace.Document) error {
+	scalar := map[string]bool{}
+	for _, dp := range dataPoints {
+		scalar[dp.Name] = dp.Type != "table"
+	}
 	keys := learn.DocumentKeys(chosenValues(*d), pages)
 	if len(keys) == 0 {
 		return nil
@@ -109,11 +114,14 @@ func (l *Learning) Apply(ctx context.Context, orgID string, pages []doc.Page, d 
 	mems := make([]learn.Memory, 0, len(stored))
 	for _, s := range stored {
 		var m learn.Memory
-		if json.Unmarshal(s.Data, &m) == nil {
+		if json.Unmarshal(s.Data, &m) == nil && scalar[m.Field] {
 			mems = append(mems, m)
 		}
 	}
 	for _, f := range learn.Apply(pages, mems) {
+		if !scalar[f.Field] {
+			continue
+		}
 		value, ok := normalizeLearned(f.Converter, f.Value)
 		if !ok {
 			continue

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ type Results struct {
 	Store       workspace.ResultStore
 	Collections *Collections
 	Learning    *Learning // nil: accepted documents teach nothing
+	Log         *slog.Logger
 	Now         func() time.Time
 }
 
@@ -126,8 +128,19 @@ func (r *Results) AddExtraction(ctx context.Context, by workspace.Principal, cid
 }
 
 // revalidated runs the validators again on the document after an edit and
-// returns the edited extraction with its new validation.
+// returns the edited extraction with its new validation. The edit is
+// stored already: if validating fails, it is logged and the edit returned
+// as stored (the next edit or the accept validates again).
 func (r *Results) revalidated(ctx context.Context, cid, did string, x workspace.Extraction) (workspace.Extraction, error) {
+	x2, err := r.revalidate(ctx, cid, did, x)
+	if err != nil {
+		r.log().WarnContext(ctx, "validators not run after an edit", "collection_id", cid, "document_id", did, "err", err.Error())
+		return x, nil
+	}
+	return x2, nil
+}
+
+func (r *Results) revalidate(ctx context.Context, cid, did string, x workspace.Extraction) (workspace.Extraction, error) {
 	docs, err := r.Store.Documents(ctx, cid)
 	if err != nil {
 		return x, err
@@ -205,8 +218,8 @@ func chosenValues(d workspace.Document) map[string]any {
 }
 
 // Accept runs the validators again on every document of a collection
-// that needs review, remembers where its values stood (continuous
-// learning), then accepts it (CodeConflict in another status).
+// that needs review, accepts it (CodeConflict in another status), then
+// remembers where its values stood (continuous learning).
 func (r *Results) Accept(ctx context.Context, by workspace.Principal, cid string) (workspace.Collection, error) {
 	rs, err := r.Get(ctx, by, cid)
 	if err != nil {
@@ -220,17 +233,23 @@ func (r *Results) Accept(ctx context.Context, by workspace.Principal, cid string
 			return workspace.Collection{}, err
 		}
 	}
-	if r.Learning != nil {
-		if err := r.Learning.Learn(ctx, rs.Process, rs.Collection); err != nil {
-			return workspace.Collection{}, fmt.Errorf("learn from collection %s: %w", cid, err)
-		}
-	}
 	col, err := r.Collections.Accept(ctx, by, cid)
-	if err != nil && r.Learning != nil {
-		// Not accepted after all (a change meanwhile): it teaches nothing.
-		_ = r.Learning.Store.SaveMemories(context.WithoutCancel(ctx), rs.Collection.OrgID, rs.Process.ID, cid, nil, r.Now().UTC())
+	if err != nil || r.Learning == nil {
+		return col, err
 	}
-	return col, err
+	// Only an accepted collection teaches; the acceptance stands even if
+	// remembering fails (the next accept of the supplier teaches again).
+	if err := r.Learning.Learn(context.WithoutCancel(ctx), rs.Process, col); err != nil {
+		r.log().WarnContext(ctx, "continuous learning: the accepted collection taught nothing", "collection_id", cid, "err", err.Error())
+	}
+	return col, nil
+}
+
+func (r *Results) log() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
 }
 
 // UpdateExtraction replaces the value of one extraction with a reviewer's.

@@ -76,6 +76,17 @@ func CleanFileName(location, name string) (string, error) {
 	return name, nil
 }
 
+// cleanText removes the characters CleanFileName removes from s and
+// normalises it to NFC; invalid UTF-8 is replaced.
+func cleanText(s string) string {
+	return norm.NFC.String(strings.Map(func(r rune) rune {
+		if invisibleInName(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\ufffd")))
+}
+
 // invisibleInName reports the characters CleanFileName removes.
 func invisibleInName(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || unicode.In(r, unicode.Zl, unicode.Zp) ||

@@ -17,7 +17,8 @@ var _ workspace.LearningStore = (*Store)(nil)
 const memoriesPerField = 5
 
 // SaveMemories replaces what the collection taught with mems, keeping at
-// most memoriesPerField per organization, supplier and field.
+// most memoriesPerField per organization, supplier and field. It fails
+// only when the database does; nothing is written then.
 func (s *Store) SaveMemories(ctx context.Context, orgID, processID, collectionID string, mems []workspace.Memory, at time.Time) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM learned_fields WHERE collection_id = $1`, collectionID); err != nil {
@@ -39,7 +40,7 @@ func (s *Store) SaveMemories(ctx context.Context, orgID, processID, collectionID
 }
 
 // Memories returns the organization's memories for any of the supplier
-// keys, newest first, at most limit.
+// keys, newest first, at most limit. It fails only when the database does.
 func (s *Store) Memories(ctx context.Context, orgID string, supplierKeys []string, limit int) ([]workspace.Memory, error) {
 	if len(supplierKeys) == 0 {
 		return nil, nil
@@ -69,7 +70,8 @@ func (s *Store) Memories(ctx context.Context, orgID string, supplierKeys []strin
 	return out, rows.Err()
 }
 
-// ResetLearning forgets everything learned in a process.
+// ResetLearning forgets everything learned in a process and returns how
+// many memories went. It fails only when the database does.
 func (s *Store) ResetLearning(ctx context.Context, orgID, processID string) (int, error) {
 	res, err := s.w.ExecContext(ctx, `DELETE FROM learned_fields WHERE org_id = $1 AND process_id = $2`, orgID, processID)
 	if err != nil {

@@ -126,6 +126,7 @@ func scanProcess(r rowScanner) (workspace.Process, error) {
 	if err := json.Unmarshal([]byte(cfg), &p.Config); err != nil {
 		return p, fmt.Errorf("process %s config: %w", p.ID, err)
 	}
+	p.Config = p.Config.WithDefaults()
 	if err := json.Unmarshal([]byte(acc), &p.Accesses); err != nil {
 		return p, fmt.Errorf("process %s accesses: %w", p.ID, err)
 	}

@@ -11,7 +11,8 @@ import (
 
 // UnfinishedCollections returns up to limit ids of collections that are
 // Queued or Processing and were last changed before before, oldest first,
-// after the id after (a cursor: "" starts at the beginning).
+// after the id after (a cursor: "" starts at the beginning). It fails only
+// when the database does.
 func (s *Store) UnfinishedCollections(ctx context.Context, before time.Time, after string, limit int) ([]string, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id FROM collections WHERE status IN ('Queued', 'Processing') AND updated_at < $1 AND id > $2
 		ORDER BY id LIMIT $3`, unix(before), after, limit)

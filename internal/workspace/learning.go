@@ -11,6 +11,15 @@ const (
 	LearningOff  = "off"
 )
 
+// WithDefaults fills settings added after a configuration was stored:
+// ContinuousLearning is LearningAuto when unset.
+func (c ProcessConfig) WithDefaults() ProcessConfig {
+	if c.ContinuousLearning == "" {
+		c.ContinuousLearning = LearningAuto
+	}
+	return c
+}
+
 // LearningOn reports whether accepted documents of a process teach the
 // next ones ("auto", the default when unset).
 func (c ProcessConfig) LearningOn() bool { return c.ContinuousLearning != LearningOff }
