@@ -60,10 +60,21 @@ func candKey(v any) string {
 	return strings.ToLower(collapse(key))
 }
 
+// maxInvalidConf is the highest confidence of a value whose validator
+// fails (check digits, net + tax = total): below what a reviewer is told
+// to trust, whatever the rules that found it said.
+const maxInvalidConf = 0.6
+
 // ranked returns the candidates of a field best first by the hand
-// confidence, duplicates merged (the first of a value stays), each with
+// confidence (at most maxInvalidConf when a validator fails), duplicates
+// merged (the first of a value stays), each with
 // its features when withFeatures is set.
 func (x *extractor) ranked(field string, cs []cand, withFeatures bool) []cand {
+	for i := range cs {
+		if cs[i].valid != nil && !*cs[i].valid {
+			cs[i].conf = math.Min(cs[i].conf, maxInvalidConf)
+		}
+	}
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].conf > cs[j].conf })
 	count := map[string]int{}
 	for _, c := range cs {

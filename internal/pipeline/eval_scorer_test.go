@@ -136,7 +136,51 @@ func scorerReport(t *testing.T, docs []evalDoc) {
 		t.Errorf("hand rules from the featured candidates score %.3f %+v, the pipeline's output %.3f %+v", cm, cmi, hm, hmi)
 	}
 	table, _ := comparison(docs, handFromCandidates{}, learned{scorerLambda})
-	t.Logf("\n%s", table)
+	t.Logf("\n%s\n%s", table, disagreements(docs, learned{scorerLambda}))
+}
+
+// disagreements lists, held out by family, every scored field (core or
+// not) where the learned scorer picks another value than the hand rules,
+// and which of the two is right.
+func disagreements(docs []evalDoc, f fitter) string {
+	var lines []string
+	gained, lost := 0, 0
+	fams := map[string]bool{}
+	for _, d := range docs {
+		fams[familyOf(d)] = true
+	}
+	hand := scorerPicker(nil)
+	for fam := range fams {
+		var train, held []evalDoc
+		for _, d := range docs {
+			if familyOf(d) == fam {
+				held = append(held, d)
+			} else {
+				train = append(train, d)
+			}
+		}
+		pick := f.fit(train)
+		for _, d := range held {
+			d.scored(func(field string) {
+				h, _ := hand(d, field)
+				l, _ := pick(d, field)
+				if fmt.Sprint(h.Value) == fmt.Sprint(l.Value) {
+					return
+				}
+				hr, lr := d.right(field, h.Value), d.right(field, l.Value)
+				switch {
+				case lr && !hr:
+					gained++
+				case hr && !lr:
+					lost++
+				}
+				lines = append(lines, fmt.Sprintf("  %-28s %-16s hand right %-5v learned right %v", fam, field, hr, lr))
+			})
+		}
+	}
+	sort.Strings(lines)
+	return fmt.Sprintf("Held-out disagreements, every scored field: %d (learned right where hand wrong %d, the reverse %d)\n%s",
+		len(lines), gained, lost, strings.Join(lines, "\n"))
 }
 
 // readTextInvoices reads the corpus invoices text only, as TestCorpusEval
