@@ -90,7 +90,7 @@ func scorerPicker(s *extract.Scorer) picker {
 // compares two inputs rather than two scorers.
 type handFromCandidates struct{}
 
-func (handFromCandidates) name() string        { return "hand-written rules" }
+func (handFromCandidates) name() string         { return "hand-written rules" }
 func (handFromCandidates) fit([]evalDoc) picker { return scorerPicker(nil) }
 
 // comparison is the leave-one-family-out core F1 of two scorers side by
