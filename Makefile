@@ -10,7 +10,7 @@ DATA_DIR ?= ./data
 # PostgreSQL for the tests: the local server when it answers.
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: all build run test test-deps test-postgres lint fuzz eval clean bench
+.PHONY: all build run test test-deps test-postgres lint fuzz eval train clean bench
 
 all: build
 
@@ -54,6 +54,13 @@ lint:
 eval:
 	$(GO) test -count=1 -run TestCorpusEval -v ./internal/pipeline | grep -v '^=== '
 	$(GO) test -count=1 -run TestNoCorpusStringsInSource -v ./internal/extract | grep -v '^=== '
+
+# train fits the learned candidate scorer on the visible corpus invoices
+# (text only, read through the real readers), writes
+# internal/extract/model/scorer.json and prints the training figures and
+# the leave-one-family-out comparison with the hand-written rules.
+train:
+	CRESCENT_TRAIN_SCORER=1 $(GO) test -count=1 -run TestTrainScorer -v ./internal/pipeline | grep -v '^=== '
 
 # fuzz runs every fuzz target for FUZZTIME each, then the generated-layout
 # property test on LAYOUTS layouts (make test runs 5,000).

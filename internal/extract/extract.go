@@ -9,7 +9,6 @@ package extract
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/crescent-idp/crescent/internal/doc"
@@ -56,6 +55,10 @@ type Options struct {
 	// MonthFirst reads ambiguous slash dates as month/day (US style)
 	// unless the document proves otherwise.
 	MonthFirst bool
+	// Scorer, when set, orders each field's candidates by its learned
+	// probability instead of the hand confidence (which the candidates
+	// keep); nil ranks by the hand rules alone.
+	Scorer *Scorer
 }
 
 // InvoiceFields are the scalar data points of invoices.
@@ -81,6 +84,7 @@ type cand struct {
 	line   *line
 	valid  *bool
 	msg    string
+	feat   []float64 // what the learned scorer reads, set by ranked
 }
 
 // extractor holds the state of one Extract call.
@@ -98,6 +102,18 @@ type extractor struct {
 
 // Extract finds the data points of opt in the pages.
 func Extract(pages []doc.Page, opt Options) Result {
+	return extractWith(pages, opt, func(x *extractor, name string, cs []cand) *Field {
+		cs = x.ranked(name, cs, opt.Scorer != nil)
+		if opt.Scorer != nil {
+			rerank(opt.Scorer, name, cs)
+		}
+		return finish(name, cs)
+	})
+}
+
+// extractWith finds the data points of opt in the pages; field turns the
+// candidates of each scalar data point into its Field.
+func extractWith(pages []doc.Page, opt Options, field func(x *extractor, name string, cs []cand) *Field) Result {
 	x := newExtractor(pages, opt.MonthFirst)
 	x.class = x.classify()
 	res := Result{Class: x.class, Fields: map[string]*Field{}, Tables: map[string]*Table{}}
@@ -132,7 +148,7 @@ func Extract(pages []doc.Page, opt Options) Result {
 		if dp.Hints != nil {
 			cs = append(cs, x.custom(dp)...)
 		}
-		res.Fields[dp.Name] = finish(dp.Name, cs)
+		res.Fields[dp.Name] = field(x, dp.Name, cs)
 	}
 	return res
 }
@@ -708,22 +724,11 @@ func findValidIBAN(ws []word) (string, []word, bool) {
 	return "", nil, false
 }
 
-// finish turns the candidates of a field into a Field: duplicates merged,
-// best first, at most three.
+// finish turns the ranked candidates of a field (duplicates merged, best
+// first) into a Field with at most three.
 func finish(name string, cs []cand) *Field {
 	f := &Field{Name: name}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].conf > cs[j].conf })
-	seen := map[string]bool{}
 	for _, c := range cs {
-		key := fmt.Sprint(c.value)
-		if v, ok := c.value.(float64); ok {
-			key = fmt.Sprintf("%.2f", v)
-		}
-		key = strings.ToLower(collapse(key))
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
 		if len(f.Candidates) == 0 && c.valid != nil {
 			f.Valid, f.ValidationMsg = c.valid, c.msg
 		}

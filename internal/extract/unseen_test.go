@@ -625,10 +625,15 @@ func generateUnseen(seed uint64, v *vocab) ([]doc.Page, unseenTruth) {
 // returns the share of right answers per field; misses lists the wrong
 // ones when asked.
 func unseenScore(v *vocab, n int, misses *[]string) map[string]float64 {
+	return unseenScoreWith(v, n, misses, Options{})
+}
+
+// unseenScoreWith is unseenScore with Extract run with opt.
+func unseenScoreWith(v *vocab, n int, misses *[]string, opt Options) map[string]float64 {
 	right := map[string]int{}
 	for seed := uint64(1); seed <= uint64(n); seed++ {
 		pages, truth := generateUnseen(seed, v)
-		res := Extract(pages, Options{})
+		res := Extract(pages, opt)
 		for _, f := range unseenFields {
 			var got any
 			if fl := res.Fields[f]; fl != nil && len(fl.Candidates) > 0 {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/crescent-idp/crescent/internal/extract"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
 
@@ -14,6 +15,9 @@ type evalDoc struct {
 	item   expectedDoc
 	doc    workspace.Document // every candidate of every field, and the tables
 	skip   map[string]bool    // fields not scored in this mode
+	// cands are every candidate of every field with the learned scorer's
+	// features (text only), for fitting and applying it.
+	cands map[string][]extract.FeaturedCandidate
 }
 
 // path is the document's path relative to the corpus root, the key of
@@ -96,12 +100,13 @@ func (p *Pipeline) evalInvoices(ctx context.Context, t *testing.T, dir string, i
 			if textOnly && it.XMLPDFMismatch {
 				continue
 			}
-			d, fromXML := p.evalDocument(ctx, t, filepath.Join(dir, it.File), cfg)
+			d, pages, fromXML := p.evalReadDocument(ctx, t, filepath.Join(dir, it.File), cfg)
 			if fromXML {
 				einvoiceDocs++
 			}
 			ed := evalDoc{folder: folder, item: it, doc: d, skip: map[string]bool{}}
 			if textOnly {
+				ed.cands = extract.CandidateFeatures(pages, extract.Options{DataPoints: cfg.DataPoints})
 				for _, f := range it.NotInPDFText {
 					ed.skip[f] = true
 				}

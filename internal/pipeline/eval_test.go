@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crescent-idp/crescent/internal/doc"
 	"github.com/crescent-idp/crescent/internal/ocr"
 	"github.com/crescent-idp/crescent/internal/pdf"
 	"github.com/crescent-idp/crescent/internal/testenv"
@@ -184,16 +185,23 @@ func (p *Pipeline) evalFile(ctx context.Context, t *testing.T, path string, cfg 
 // whether the e-invoice was used.
 func (p *Pipeline) evalDocument(ctx context.Context, t *testing.T, path string, cfg workspace.ProcessConfig) (workspace.Document, bool) {
 	t.Helper()
+	d, _, fromXML := p.evalReadDocument(ctx, t, path, cfg)
+	return d, fromXML
+}
+
+// evalReadDocument is evalDocument that also returns the pages read.
+func (p *Pipeline) evalReadDocument(ctx context.Context, t *testing.T, path string, cfg workspace.ProcessConfig) (workspace.Document, []doc.Page, bool) {
+	t.Helper()
 	read := p.evalRead(ctx, t, path, cfg)
 	docs := p.documents(workspace.Collection{ID: "eval"}, workspace.File{ID: "f", Name: filepath.Base(path)}, read, cfg)
 	if len(docs) == 0 {
-		return workspace.Document{}, false
+		return workspace.Document{}, read.pages, false
 	}
 	fromXML := false
 	for _, e := range docs[0].Extractions {
 		fromXML = fromXML || e.Source == workspace.SourceEInvoice
 	}
-	return docs[0], fromXML
+	return docs[0], read.pages, fromXML
 }
 
 func table(title string, per map[string]*tally, core tally) string {
