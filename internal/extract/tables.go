@@ -378,12 +378,19 @@ func (x *extractor) readRows(hi, last int, cols []tcol) ([]map[string]Candidate,
 		prevBottom = ln.box[3]
 		var desc []word
 		cur, desc = rowOf(tl, cols)
-		if len(rows) == 0 && len(pending) > 0 {
-			// The first row's description began above its numbers: so do
-			// the others.
+		if len(rows) == 0 && len(pending) > 0 && len(desc) > 0 && ln.box[1]-pending[len(pending)-1].box[3] < 0.8*ln.h &&
+			math.Abs(pending[0].box[0]-desc[0].box[0]) < ln.h {
+			// The first row's description began right above its
+			// numbers, at the same place: so do the others.
 			above = true
 		}
-		if above && len(pending) > 0 {
+		if _, ok := cur["description"]; !ok && len(rows) == 0 && len(pending) > 0 {
+			// The first row's numbers have no text: the line above is
+			// their description.
+			if d, ok := cellValue("description", pending); ok {
+				cur["description"] = d
+			}
+		} else if above && len(pending) > 0 {
 			ws := append(pending, desc...)
 			if d, ok := cellValue("description", ws); ok {
 				cur["description"] = d
