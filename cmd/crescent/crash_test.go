@@ -31,6 +31,15 @@ func startProcess(t *testing.T, bin, addr string, args ...string) *exec.Cmd {
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--metrics-addr="}, args...)...)
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "server.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			if len(b) > 8000 {
+				b = b[len(b)-8000:]
+			}
+			t.Logf("server log (end):\n%s", b)
+		}
+	})
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +122,8 @@ func TestKillDuringProcessingLosesNothing(t *testing.T) {
 			t.Fatalf("results of %s: %d %s", id, st, b)
 		}
 		if d := len(res.Results[0].Documents); d != 1 {
-			t.Errorf("collection %s has %d documents, want exactly 1", id, d)
+			_, cb := call(t, "GET", base+"/api/v0.3/collections/"+id, key, "", nil)
+			t.Errorf("collection %s has %d documents, want exactly 1: %s\n%s", id, d, cb, b)
 		}
 	}
 }

@@ -144,7 +144,8 @@ func TestWebhooks(t *testing.T) {
 
 	// The flaky receiver: two failures, then one success per event.
 	waitFor(t, "the flaky receiver's deliveries", 90*time.Second, func() bool { g, _ := flaky.deliveries(); return len(g) == 2 })
-	st, b = call(t, "GET", base+"/api/v0.4/destinations/"+d2["id"].(string)+"/deliveries", key, "", nil)
+	// The server records an attempt after the receiver has answered it:
+	// wait for the log to hold both successes.
 	var log struct {
 		Deliveries []struct {
 			EventID string `json:"eventId"`
@@ -152,8 +153,19 @@ func TestWebhooks(t *testing.T) {
 			Status  string
 		}
 	}
-	_ = json.Unmarshal(b, &log)
-	if st != 200 || len(log.Deliveries) < 4 {
+	waitFor(t, "both successes in the deliveries log", 90*time.Second, func() bool {
+		st, b = call(t, "GET", base+"/api/v0.4/destinations/"+d2["id"].(string)+"/deliveries", key, "", nil)
+		log.Deliveries = nil
+		_ = json.Unmarshal(b, &log)
+		ok := 0
+		for _, d := range log.Deliveries {
+			if d.Status == "Succeeded" {
+				ok++
+			}
+		}
+		return st == 200 && ok == 2
+	})
+	if len(log.Deliveries) < 4 {
 		t.Fatalf("deliveries log: %d %s", st, b)
 	}
 	succeeded := map[string]int{}

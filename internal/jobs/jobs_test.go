@@ -103,3 +103,48 @@ func TestPanicOrPermanentErrorCancelsAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveCollections: a collection's job counts as live in every state
+// in which it may still run, and not once finished.
+func TestLiveCollections(t *testing.T) {
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "q.db")+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := Migrate(ctx, db, false); err != nil {
+		t.Fatal(err)
+	}
+	q, err := New(db, false, nil, Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := []string{"available", "running", "retryable", "scheduled", "pending", "completed", "discarded", "cancelled"}
+	for _, st := range states {
+		tx, _ := db.BeginTx(ctx, nil)
+		if err := q.Enqueue(ctx, tx, "c-"+st, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		fin := "NULL"
+		if st == "completed" || st == "discarded" || st == "cancelled" {
+			fin = "CURRENT_TIMESTAMP"
+		}
+		if _, err := db.Exec(`UPDATE river_job SET state = ?, finalized_at = `+fin+` WHERE json_extract(args, '$.collection_id') = ?`, st, "c-"+st); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+	live, err := q.LiveCollections(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range states {
+		want := st != "completed" && st != "discarded" && st != "cancelled"
+		if live["c-"+st] != want {
+			t.Errorf("a job %s: live %v, want %v", st, live["c-"+st], want)
+		}
+	}
+}
