@@ -177,15 +177,17 @@ func (s *slowReader) Read(p []byte) (int, error) {
 }
 
 // TestSlowButSteadyBodyIsAccepted sends a body that takes longer than the
-// idle timeout in all but brings a chunk ten times the progress size every
-// twentieth of it: it is accepted.
+// idle timeout in all but brings the progress size every fortieth of it:
+// it is accepted.
 func TestSlowButSteadyBodyIsAccepted(t *testing.T) {
 	cfg := DefaultConfig
-	cfg.BodyIdleTimeout = time.Second
+	cfg.BodyIdleTimeout = 2 * time.Second
 	h := newHarness(t, storetest.SQLiteURL(t), cfg)
-	chunk := bodyProgressBytes / 2
-	json := `{"name":"steady",` + strings.Repeat(" ", 30*chunk) + `"scopes":["workspace.process:read"]}`
-	req, _ := http.NewRequest("POST", h.url+"/api/v0.4/admin/api-keys", &slowReader{json, chunk, cfg.BodyIdleTimeout / 20})
+	// Every pause is a fortieth of the idle window and every chunk brings
+	// the progress it asks for; the whole body takes longer than the window.
+	chunk := bodyProgressBytes
+	json := `{"name":"steady",` + strings.Repeat(" ", 60*chunk) + `"scopes":["workspace.process:read"]}`
+	req, _ := http.NewRequest("POST", h.url+"/api/v0.4/admin/api-keys", &slowReader{json, chunk, cfg.BodyIdleTimeout / 40})
 	req.ContentLength = int64(len(json))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Basic "+basic(h.admin))

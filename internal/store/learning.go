@@ -24,14 +24,19 @@ func (s *Store) SaveMemories(ctx context.Context, orgID, processID, collectionID
 		if _, err := tx.ExecContext(ctx, `DELETE FROM learned_fields WHERE collection_id = $1`, collectionID); err != nil {
 			return err
 		}
+		type slot struct{ supplier, field string }
+		pruned := map[slot]bool{}
 		for _, m := range mems {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO learned_fields (id, org_id, process_id, collection_id, supplier_key, field, memory, created_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, workspace.NewID(), orgID, processID, collectionID, m.SupplierKey, m.Field, string(m.Data), unix(at)); err != nil {
 				return err
 			}
+			pruned[slot{m.SupplierKey, m.Field}] = true
+		}
+		for sl := range pruned {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM learned_fields WHERE org_id = $1 AND supplier_key = $2 AND field = $3 AND id NOT IN (
 				SELECT id FROM learned_fields WHERE org_id = $1 AND supplier_key = $2 AND field = $3 ORDER BY created_at DESC, id DESC LIMIT $4)`,
-				orgID, m.SupplierKey, m.Field, memoriesPerField); err != nil {
+				orgID, sl.supplier, sl.field, memoriesPerField); err != nil {
 				return err
 			}
 		}
