@@ -3,6 +3,7 @@ package extract
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -57,7 +58,7 @@ var (
 	// operator of the shop, or its former name.
 	ownerRe = regexp.MustCompile(`(^|[^\p{L}])(owned by|operated by|managed by|a member of|member of|a division of|franchisee|fka|formerly|betrieben von|exploite par)([^\p{L}]|$)|(^|\s)(by|von|par)\s*:?\s*$`)
 	// receiptTitleRe are lines that name the document, not the shop.
-	receiptTitleRe = regexp.MustCompile(`^(simplified |official |cash |sales? )?(tax )?(invoice|receipt|bill|kassenbon|quittung|ticket|facture|recu|rechnung|beleg)\b|^(welcome|willkommen|bienvenue|thank|tq |terima kasih|copy|duplicate|reprint)`)
+	receiptTitleRe = regexp.MustCompile(`^(simplified |official |cash |sales? )?(tax )?(invoice|receipt|bill|kassenbon|quittung|ticket|facture|recu|rechnung|beleg)\b|^(resit|re[cç]u)\b|^(welcome|willkommen|bienvenue|thank|tq |terima kasih|copy|duplicate|reprint)`)
 	// receiptStreetRe are words of street addresses that streetLike does
 	// not know.
 	receiptStreetRe = regexp.MustCompile(`(^|[^\p{L}])(jalan|jln|lorong|lrg|taman|tmn|persiaran|lebuh|lebuhraya|kampung|kg|bandar|lot|unit|block|blok|level|lantai|floor|suite|plaza|mall|centre|center|building|bangunan|seksyen|section|no|avenue|road|street|highway|boulevard|platz|strasse|rue|place)([^\p{L}]|$)`)
@@ -205,7 +206,7 @@ func (x *extractor) readingLines() []rline {
 			continue
 		}
 		conf[w.Box()] = w.Conf
-		if _, n := alnumShare(t); n == 0 && t != "&" && t != ":" {
+		if _, n := alnumShare(t); n == 0 && t != "&" && t != ":" && (t != "-" || len(cur) == 0) {
 			continue // a rule, a border or a speck
 		}
 		if len(cur) > 0 {
@@ -318,7 +319,7 @@ func (x *extractor) receiptParty(ls []rline) {
 		ws := lineWords(ls[first : last+1])
 		x.prefer("seller_name", cand{field: "seller_name", value: name, raw: name, conf: 0.9, page: pageOf(ws), box: boxOf(ws),
 			conv: "string", format: "receipt:top", line: ls[first].ln})
-		if addr, a, b := receiptAddress(ls, first, last, head); addr != "" {
+		if addr, a, b := x.receiptAddress(ls, first, last); addr != "" {
 			ws := lineWords(ls[a:b])
 			x.prefer("seller_address", cand{field: "seller_address", value: addr, raw: addr, conf: 0.85, page: pageOf(ws), box: boxOf(ws),
 				conv: "string", format: "receipt:top", line: ls[a].ln})
@@ -372,7 +373,7 @@ func (x *extractor) receiptName(ls []rline, head int) (int, int, string) {
 			}
 		}
 		// The words before the legal form on the line above.
-		if end <= 2 && above {
+		if above && (end <= 2 || end <= 3 && !hasDigit(ls[i-1].text) && upperShare(ls[i-1].text) >= 0.7 && upperShare(ls[i].text) >= 0.7) {
 			name = ls[i-1].text + " " + name
 			first = i - 1
 		}
@@ -381,7 +382,9 @@ func (x *extractor) receiptName(ls []rline, head int) (int, int, string) {
 	pick := -1
 	for i := 0; i < head && i < 6; i++ {
 		r := ls[i]
-		if !nameLine(r) || owned(i-1) || r.conf < 0.6 || receiptStreetRe.MatchString(r.fold) || addressLike(r.text) {
+		// A street word ("plaza", "kampung") may be part of the first
+		// prominent line, the name; below it, it starts the address.
+		if !nameLine(r) || owned(i-1) || r.conf < 0.6 || pick >= 0 && receiptStreetRe.MatchString(r.fold) || addressLike(r.text) {
 			continue
 		}
 		if pick < 0 {
@@ -428,29 +431,90 @@ func nameLine(r rline) bool {
 // regOnlyRe is a line that holds only a registration number: "123456-X".
 var regOnlyRe = regexp.MustCompile(`^[^\p{L}\p{N}]*[\p{L}\p{N}]?[\dO ]{4,}[\s\-–]*[\p{L}][^\p{L}\p{N}]*$`)
 
-// receiptAddress reads the address: the lines after the name up to the
-// first contact or registration line, or, when the name comes after its
-// address, the address lines just above it. It returns the address and
+var (
+	// companyRegRe is a company's registration line, printed under its
+	// name and before its address.
+	companyRegRe = regexp.MustCompile(`(^|[^\p{L}])(co\.? ?reg|company (no|number|reg)|roc|reg(istration)?\.? ?(no|nr|num)|business reg|ssm|hrb|handelsregister|rcs|siret|siren|kvk|crn)([^\p{L}]|$)`)
+	// proprietorRe is the owner's line of a small shop: "Inh. M. Huber".
+	proprietorRe = regexp.MustCompile(`^(inh\.?|inhaber(in)?|prop\.?|proprietor|owner|g[eé]rant|titulaire|prop(rietress)?)(\s|:|$)`)
+)
+
+// maxAddressLines is the most lines an address block has.
+const maxAddressLines = 5
+
+// linePitch is the usual distance between the tops of consecutive lines
+// of the receipt's head (its median), or 0 when it has fewer than three.
+func linePitch(ls []rline) float64 {
+	var d []float64
+	for i := 1; i < len(ls) && i < 24; i++ {
+		if g := lineTop(ls[i]) - lineTop(ls[i-1]); g > 0 {
+			d = append(d, g)
+		}
+	}
+	if len(d) < 2 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+func lineTop(r rline) float64 {
+	t := math.Inf(1)
+	for _, w := range r.words {
+		t = math.Min(t, w.box[1])
+	}
+	return t
+}
+
+// gapBefore reports whether a blank gap separates line i from line i-1:
+// its top is more than 1.6 usual line distances below the line above's,
+// as when a line is left empty.
+func gapBefore(ls []rline, i int, pitch float64) bool {
+	return pitch > 0 && i > 0 && lineTop(ls[i])-lineTop(ls[i-1]) > 1.6*pitch
+}
+
+// addressStop reports whether a line ends the address block: contact
+// details, registration and tax numbers, titles, dates, labels.
+func (x *extractor) addressStop(r rline) bool {
+	t := strings.TrimSpace(r.text)
+	if receiptStopRe.MatchString(r.fold) || receiptTitleRe.MatchString(r.fold) || strings.Contains(t, ":") {
+		return true
+	}
+	if _, _, ok := x.findDate(t, nil); ok && !addressLike(t) {
+		return true
+	}
+	// A line that ends with an amount is the receipt's body.
+	for _, a := range x.amounts {
+		if a.line == r.ln && a.dec == 2 && !addressLike(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// receiptAddress reads the address: the 1 to 5 lines after the name up
+// to the first contact, registration, date or receipt-number line or a
+// blank gap, or, when the name comes after its address, the address lines
+// just above it. It returns the address, its lines joined by spaces, and
 // its lines [a, b).
-func receiptAddress(ls []rline, first, last, head int) (string, int, int) {
+func (x *extractor) receiptAddress(ls []rline, first, last int) (string, int, int) {
 	var parts []string
 	a, b := -1, -1
-	for i := last + 1; i < len(ls) && i <= last+7; i++ {
+	pitch := linePitch(ls)
+	for i := last + 1; i < len(ls) && len(parts) < maxAddressLines && i <= last+maxAddressLines+3; i++ {
 		r := ls[i]
 		t := strings.TrimSpace(r.text)
-		if len(parts) == 0 && (regNoRe.MatchString(t) && len(regNoRe.ReplaceAllString(t, "")) < 4 || regOnlyRe.MatchString(t) || ownerRe.MatchString(r.fold) || r.noisy()) {
-			continue // the registration number under the name
+		if len(parts) == 0 && (regNoRe.MatchString(t) && len(regNoRe.ReplaceAllString(t, "")) < 4 || regOnlyRe.MatchString(t) ||
+			ownerRe.MatchString(r.fold) || proprietorRe.MatchString(r.fold) || companyRegRe.MatchString(r.fold) && !addressLike(t) || r.noisy()) {
+			continue // the registration number or the owner under the name
 		}
-		if receiptStopRe.MatchString(r.fold) || receiptTitleRe.MatchString(r.fold) || strings.Contains(t, ":") {
-			break
-		}
-		if i >= head && len(parts) > 0 {
+		if len(parts) > 0 && gapBefore(ls, i, pitch) || x.addressStop(r) {
 			break
 		}
 		if a < 0 {
 			a = i
 		}
-		parts = append(parts, t)
+		parts = append(parts, strings.Trim(t, " -–"))
 		b = i + 1
 	}
 	if len(parts) > 0 && addressLike(strings.Join(parts, " ")) {
@@ -498,6 +562,21 @@ var (
 	subtotalRe = regexp.MustCompile(`(^|[^\p{L}])(sub ?-?total|subtotal|total sales|sous total|zwischensumme)`)
 )
 
+// totalAfter reports whether a line that starts with another label
+// ("ROUNDING 0.03 TOTAL 14.00", two printed lines read as one) has a
+// total label after it, whose amount ends the line.
+func totalAfter(f string) bool {
+	loc := receiptNotTotalRe.FindStringIndex(f)
+	if loc == nil {
+		loc = roundingRe.FindStringIndex(f)
+	}
+	if loc == nil {
+		return false
+	}
+	rest := f[loc[1]:]
+	return receiptTotalRe.MatchString(rest) && !receiptNotTotalRe.MatchString(rest)
+}
+
 // lineAmount is the last amount printed on a line after position from
 // (a rune offset in the line's text), or on the next line when the line
 // has none and the next one holds only an amount.
@@ -524,6 +603,59 @@ func (x *extractor) lineAmount(ls []rline, i int) (amt, bool) {
 	return amt{}, false
 }
 
+// misreadDigits maps letters OCR reads for digits inside a number.
+var misreadDigits = strings.NewReplacer("O", "0", "o", "0", "Q", "0", "D", "0", "S", "5", "s", "5", "l", "1", "I", "1", "|", "1", "i", "1", "!", "1", "B", "8", "Z", "2")
+
+var (
+	// misreadAmountRe is an amount as OCR may misread it: digits and
+	// look-alike letters, a decimal mark and two of them, perhaps a stray
+	// third decimal and a dot after it ("7.000.").
+	misreadAmountRe = regexp.MustCompile(`^[0-9OoQDSslI|i!BZ]{1,6}[.,][0-9OoQDSslI|i!BZ]{2}(?:[0-9]?\.)?$`)
+	// receiptCurPrefixRe is a currency written before an amount.
+	receiptCurPrefixRe = regexp.MustCompile(`^(?i:rm|eur|usd|gbp|[€$£])`)
+)
+
+// misreadAmount reads a money amount whose digits OCR may have misread
+// as look-alike letters (3O.5O, 1S,80, 4l.18) or followed by a stray
+// digit and dot (7.000.): two decimals and at least one real digit are
+// required. It returns the amount and true, or false when t is not one.
+func misreadAmount(t string) (float64, bool) {
+	t = strings.Trim(t, ":;*")
+	if m := receiptCurPrefixRe.FindString(t); m != "" && len(m) < len(t) {
+		t = t[len(m):]
+	}
+	if !misreadAmountRe.MatchString(t) || !strings.ContainsAny(t, "0123456789") {
+		return 0, false
+	}
+	t = strings.TrimSuffix(t, ".")
+	if sep := strings.LastIndexAny(t, ".,"); len(t)-sep-1 == 3 {
+		t = t[:len(t)-1] // the stray third decimal
+	}
+	t = misreadDigits.Replace(t)
+	v, dec, ok := parseAmount(t)
+	if !ok || dec != 2 {
+		return 0, false
+	}
+	return v, true
+}
+
+// receiptLineAmount is the amount at the end of line i: the one the
+// amount reader found, or a misread one in the line's last words when it
+// found none or one without two decimals.
+func (x *extractor) receiptLineAmount(ls []rline, i int) (amt, bool) {
+	a, ok := x.lineAmount(ls, i)
+	if ok && a.dec == 2 {
+		return a, true
+	}
+	ws := ls[i].words
+	for k := len(ws) - 1; k >= 0 && k >= len(ws)-2; k-- {
+		if v, mok := misreadAmount(ws[k].text); mok {
+			return amt{v: v, dec: 2, words: ws[k : k+1], raw: ws[k].text, line: ls[i].ln}, true
+		}
+	}
+	return a, ok
+}
+
 // receiptTotal picks the amount paid: the last total before the payment
 // lines, checked against tendered − change and subtotal + rounding.
 func (x *extractor) receiptTotal(ls []rline) {
@@ -538,31 +670,31 @@ func (x *extractor) receiptTotal(ls []rline) {
 		f := r.fold
 		switch {
 		case payChangeRe.MatchString(f) && !receiptTotalRe.MatchString(f):
-			if a, ok := x.lineAmount(ls, i); ok {
+			if a, ok := x.receiptLineAmount(ls, i); ok {
 				change = append(change, a.v)
 			}
 			continue
 		case payTenderRe.MatchString(f) && !receiptTotalRe.MatchString(f):
-			if a, ok := x.lineAmount(ls, i); ok {
+			if a, ok := x.receiptLineAmount(ls, i); ok {
 				tender = append(tender, a.v)
 				payAt = min(payAt, i)
 			}
 			continue
-		case roundingRe.MatchString(f):
-			if a, ok := x.lineAmount(ls, i); ok {
+		case roundingRe.MatchString(f) && !totalAfter(f):
+			if a, ok := x.receiptLineAmount(ls, i); ok {
 				round = append(round, a.v)
 			}
 			continue
 		}
 		if subtotalRe.MatchString(f) {
-			if a, ok := x.lineAmount(ls, i); ok {
+			if a, ok := x.receiptLineAmount(ls, i); ok {
 				sub = append(sub, a.v)
 			}
 		}
-		if !receiptTotalRe.MatchString(f) || receiptNotTotalRe.MatchString(f) && !receiptStrongRe.MatchString(f) {
+		if !receiptTotalRe.MatchString(f) || receiptNotTotalRe.MatchString(f) && !receiptStrongRe.MatchString(f) && !totalAfter(f) {
 			continue
 		}
-		a, ok := x.lineAmount(ls, i)
+		a, ok := x.receiptLineAmount(ls, i)
 		if !ok || a.v <= 0 {
 			continue
 		}
