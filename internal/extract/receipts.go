@@ -379,12 +379,15 @@ func (x *extractor) receiptName(ls []rline, head int) (int, int, string) {
 		}
 		return first, last, strings.Trim(name, " ,.;:-")
 	}
-	pick := -1
+	pick, firstClean := -1, -1
 	for i := 0; i < head && i < 6; i++ {
 		r := ls[i]
-		// A street word ("plaza", "kampung") may be part of the first
-		// prominent line, the name; below it, it starts the address.
-		if !nameLine(r) || owned(i-1) || r.conf < 0.6 || pick >= 0 && receiptStreetRe.MatchString(r.fold) || addressLike(r.text) {
+		if firstClean < 0 && !r.noisy() {
+			firstClean = i
+		}
+		// A street word ("plaza", "kampung") may be part of the receipt's
+		// first line, the name; below it, it starts the address.
+		if !nameLine(r) || owned(i-1) || r.conf < 0.6 || i != firstClean && receiptStreetRe.MatchString(r.fold) || addressLike(r.text) {
 			continue
 		}
 		if pick < 0 {
@@ -399,6 +402,31 @@ func (x *extractor) receiptName(ls []rline, head int) (int, int, string) {
 		return 0, 0, ""
 	}
 	return pick, pick, strings.Trim(regNoRe.ReplaceAllString(ls[pick].text, ""), " ,.;:-")
+}
+
+// titleWords are the words of a receipt's title line.
+var titleWords = []string{"tax", "invoice", "receipt", "bill", "cash", "sales", "simplified", "official", "resit", "rechnung", "facture", "ticket", "kassenbon", "quittung", "beleg"}
+
+// misreadTitle reports whether a folded line of one to three words is a
+// title whose letters OCR misread, one a word: "tar tnvoice".
+func misreadTitle(f string) bool {
+	ws := strings.Fields(strings.Trim(f, " .:;-|"))
+	if len(ws) == 0 || len(ws) > 3 {
+		return false
+	}
+	for _, w := range ws {
+		ok := false
+		for _, t := range titleWords {
+			if w == t || len(t) >= 3 && oneSubst(w, t) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // upperShare is the share of upper-case letters among the letters of s.
@@ -421,7 +449,7 @@ func upperShare(s string) float64 {
 // nameLine reports whether a line may be (part of) a shop's name: words,
 // not noise, not a title, contact or owner line.
 func nameLine(r rline) bool {
-	if r.noisy() || receiptTitleRe.MatchString(r.fold) || receiptStopRe.MatchString(r.fold) || ownerRe.MatchString(r.fold) {
+	if r.noisy() || receiptTitleRe.MatchString(r.fold) || misreadTitle(r.fold) || receiptStopRe.MatchString(r.fold) || ownerRe.MatchString(r.fold) {
 		return false
 	}
 	share, _ := letterShare(regNoRe.ReplaceAllString(r.text, ""))
