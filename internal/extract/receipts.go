@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
@@ -46,6 +47,10 @@ type rline struct {
 	text  string
 	fold  string
 	conf  float64
+	// marked is set when marks without letters or digits (specks, a
+	// faint line read as ". |") were printed between this line and the
+	// one above: the space between them is not blank.
+	marked bool
 }
 
 var (
@@ -192,10 +197,13 @@ func (x *extractor) readingLines() []rline {
 	conf := map[[4]float64]float64{}
 	var out []rline
 	var cur []word
+	speck, curSpeck, bottom := false, false, math.Inf(-1)
 	flush := func() {
 		if len(cur) > 0 {
 			if ln := lineOf[cur[0].box]; ln != nil {
-				out = append(out, newRline(ln, cur, conf))
+				r := newRline(ln, cur, conf)
+				r.marked = curSpeck
+				out = append(out, r)
 			}
 			cur = nil
 		}
@@ -207,6 +215,9 @@ func (x *extractor) readingLines() []rline {
 		}
 		conf[w.Box()] = w.Conf
 		if _, n := alnumShare(t); n == 0 && t != "&" && t != ":" && (t != "-" || len(cur) == 0) {
+			if w.Y0 > bottom {
+				speck = true
+			}
 			continue // a rule, a border or a speck
 		}
 		if len(cur) > 0 {
@@ -215,7 +226,11 @@ func (x *extractor) readingLines() []rline {
 				flush()
 			}
 		}
+		if len(cur) == 0 {
+			curSpeck, speck = speck, false
+		}
 		cur = append(cur, word{text: t, box: w.Box(), page: num})
+		bottom = w.Y1
 	}
 	flush()
 	return out
@@ -498,14 +513,80 @@ func lineTop(r rline) float64 {
 // its top is more than 1.6 usual line distances below the line above's,
 // as when a line is left empty.
 func gapBefore(ls []rline, i int, pitch float64) bool {
-	return pitch > 0 && i > 0 && lineTop(ls[i])-lineTop(ls[i-1]) > 1.6*pitch
+	return pitch > 0 && i > 0 && !ls[i].marked && lineTop(ls[i])-lineTop(ls[i-1]) > 1.6*pitch
+}
+
+var (
+	// edgeNoiseRe are marks OCR reads at the ends of a line: borders,
+	// specks, stray punctuation.
+	edgeNoiseRe = regexp.MustCompile(`^[\s:;|.,'"“”‘’~_°*=—–-]+|[\s:;|'"“”‘’~_°*=—–]+$`)
+	// addressTailRe are a phone number or a document title printed at the
+	// end of the address's last line: "… Johor 07 3823456", "… TAXINVOICE".
+	addressTailRe = regexp.MustCompile(`(?i)\s+(?:\(?0\d{1,3}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}|(?:tax ?)?invoice|receipt|resit)$`)
+	// particles are short lower-case words of addresses.
+	particles = map[string]bool{"a": true, "au": true, "am": true, "an": true, "im": true, "in": true, "of": true, "on": true, "de": true, "du": true,
+		"la": true, "le": true, "di": true, "da": true, "do": true, "y": true, "e": true, "et": true, "zu": true, "op": true, "en": true, "el": true, "st": true}
+)
+
+// addressText is a line's text as an address line: marks at its ends and
+// stray lower-case bits read from specks between capitalised words
+// ("Perindustrian c Tampoi") left out.
+func addressText(t string) string {
+	t = edgeNoiseRe.ReplaceAllString(strings.TrimSpace(t), "")
+	ws := strings.Fields(t)
+	if len(ws) < 3 {
+		return t
+	}
+	keep := ws[:0:0]
+	for k, w := range ws {
+		if k < len(ws)-1 && capital(ws[k+1]) && (k == 0 && upperShare(ws[k+1]) == 1 || k > 0 && capital(ws[k-1])) &&
+			utf8.RuneCountInString(w) <= 2 && strings.ToLower(w) == w && !particles[w] && letterOnly(w) {
+			continue
+		}
+		keep = append(keep, w)
+	}
+	return strings.Join(keep, " ")
+}
+
+// capital reports whether w starts with an upper-case letter or a digit.
+func capital(w string) bool {
+	for _, r := range w {
+		return unicode.IsUpper(r) || unicode.IsDigit(r)
+	}
+	return false
+}
+
+func letterOnly(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// beforeLabel returns the words of t before a contact or registration
+// label on the same line ("81750 Johor Bahru, Johor. Tel No.: …"), when
+// they hold at least two words and a digit; else "".
+func beforeLabel(t string) string {
+	ws := strings.Fields(t)
+	for k := 2; k < len(ws); k++ {
+		if loc := receiptStopRe.FindStringIndex(fold(strings.Join(ws[k:], " "))); loc != nil && loc[0] == 0 {
+			pre := strings.Join(ws[:k], " ")
+			if hasDigit(pre) && !receiptStopRe.MatchString(fold(pre)) && !strings.Contains(pre, ":") {
+				return strings.TrimRight(pre, " ,;:")
+			}
+			return ""
+		}
+	}
+	return ""
 }
 
 // addressStop reports whether a line ends the address block: contact
 // details, registration and tax numbers, titles, dates, labels.
-func (x *extractor) addressStop(r rline) bool {
-	t := strings.TrimSpace(r.text)
-	if receiptStopRe.MatchString(r.fold) || receiptTitleRe.MatchString(r.fold) || strings.Contains(t, ":") {
+func (x *extractor) addressStop(r rline, t string) bool {
+	f := fold(t)
+	if receiptStopRe.MatchString(f) || receiptTitleRe.MatchString(f) || strings.Contains(t, ":") {
 		return true
 	}
 	if _, _, ok := x.findDate(t, nil); ok && !addressLike(t) {
@@ -531,12 +612,27 @@ func (x *extractor) receiptAddress(ls []rline, first, last int) (string, int, in
 	pitch := linePitch(ls)
 	for i := last + 1; i < len(ls) && len(parts) < maxAddressLines && i <= last+maxAddressLines+3; i++ {
 		r := ls[i]
-		t := strings.TrimSpace(r.text)
-		if len(parts) == 0 && (regNoRe.MatchString(t) && len(regNoRe.ReplaceAllString(t, "")) < 4 || regOnlyRe.MatchString(t) ||
-			ownerRe.MatchString(r.fold) || proprietorRe.MatchString(r.fold) || companyRegRe.MatchString(r.fold) && !addressLike(t) || r.noisy()) {
-			continue // the registration number or the owner under the name
+		t := addressText(r.text)
+		f := fold(t)
+		if t == "" || len(parts) == 0 && (regNoRe.MatchString(t) && len(regNoRe.ReplaceAllString(t, "")) < 4 || regOnlyRe.MatchString(t) ||
+			ownerRe.MatchString(f) || proprietorRe.MatchString(f) || companyRegRe.MatchString(f) || r.noisy() ||
+			strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")")) {
+			continue // the registration number, the owner or the branch under the name
 		}
-		if len(parts) > 0 && gapBefore(ls, i, pitch) || x.addressStop(r) {
+		if len(parts) > 0 && gapBefore(ls, i, pitch) {
+			break
+		}
+		if x.addressStop(r, t) {
+			if pre := beforeLabel(t); pre != "" && (len(parts) > 0 || addressLike(pre)) {
+				if a < 0 {
+					a = i
+				}
+				parts, b = append(parts, pre), i+1
+			} else if len(parts) > 0 && !addressLike(strings.Join(parts, " ")) && companyRegRe.MatchString(f) {
+				// A branch's name above the registration line, not the address.
+				parts, a, b = nil, -1, -1
+				continue
+			}
 			break
 		}
 		if a < 0 {
@@ -545,8 +641,8 @@ func (x *extractor) receiptAddress(ls []rline, first, last int) (string, int, in
 		parts = append(parts, strings.Trim(t, " -–"))
 		b = i + 1
 	}
-	if len(parts) > 0 && addressLike(strings.Join(parts, " ")) {
-		return strings.Join(parts, " "), a, b
+	if addr := addressTailRe.ReplaceAllString(strings.Join(parts, " "), ""); len(parts) > 0 && addressLike(addr) {
+		return addr, a, b
 	}
 	// The address above the name.
 	parts, a, b = nil, -1, first

@@ -136,6 +136,24 @@ TUNAI                         30.00
 BAKI                           7.80
 `, map[string]any{"seller_name": "KEDAI RUNCIT ZAINAB", "seller_address": "NO. 7, JALAN MAWAR 2, TAMAN MAWAR, 70450 SEREMBAN",
 		"date": "2018-11-19", "total_amount": 22.20}},
+	{"my", `
+     SRI INDAH FRESH MART SDN BHD
+     (Cawangan Taman Ria 3)
+     Co Reg No:765432-W  GST No:001122009988
+     No. 5G & 7G, Jalan Ria 2,
+       .
+     : Taman Ria, 08000 Sungai Petani, Kedah. Tel No.: 04-421 5566
+     |
+Cashier: 05        Date: 23/12/2018
+SAYUR BAYAM                   2.40
+IKAN KEMBUNG                 14.80
+Total Sales Incl GST         17.20
+Rounding                      0.00
+Total Amount                 17.20
+Cash                         20.00
+Change                        2.80
+`, map[string]any{"seller_name": "SRI INDAH FRESH MART SDN BHD", "seller_address": "No. 5G & 7G, Jalan Ria 2, Taman Ria, 08000 Sungai Petani, Kedah.",
+		"date": "2018-12-23", "total_amount": 17.20}},
 	{"de", `
         Bäckerei Sonnenschein GmbH
         Lindenstraße 42
