@@ -521,7 +521,7 @@ var (
 	// specks, stray punctuation.
 	edgeNoiseRe = regexp.MustCompile(`^[\s:;|.,'"“”‘’~_°*=—–-]+|[\s:;|'"“”‘’~_°*=—–]+$`)
 	// addressTailRe are a phone number or a document title printed at the
-	// end of the address's last line: "… Johor 07 3823456", "… TAXINVOICE".
+	// end of the address's last line: "… Ipoh 05 2417788", "… TAXINVOICE".
 	addressTailRe = regexp.MustCompile(`(?i)\s+(?:\(?0\d{1,3}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}|(?:tax ?)?invoice|receipt|resit)$`)
 	// particles are short lower-case words of addresses.
 	particles = map[string]bool{"a": true, "au": true, "am": true, "an": true, "im": true, "in": true, "of": true, "on": true, "de": true, "du": true,
@@ -530,7 +530,7 @@ var (
 
 // addressText is a line's text as an address line: marks at its ends and
 // stray lower-case bits read from specks between capitalised words
-// ("Perindustrian c Tampoi") left out.
+// ("Jalan Kenari c Utama") left out.
 func addressText(t string) string {
 	t = edgeNoiseRe.ReplaceAllString(strings.TrimSpace(t), "")
 	ws := strings.Fields(t)
@@ -566,7 +566,7 @@ func letterOnly(w string) bool {
 }
 
 // beforeLabel returns the words of t before a contact or registration
-// label on the same line ("81750 Johor Bahru, Johor. Tel No.: …"), when
+// label on the same line ("30450 Ipoh, Perak. Tel No.: …"), when
 // they hold at least two words and a digit; else "".
 func beforeLabel(t string) string {
 	ws := strings.Fields(t)
@@ -733,7 +733,7 @@ var misreadDigits = strings.NewReplacer("O", "0", "o", "0", "Q", "0", "D", "0", 
 var (
 	// misreadAmountRe is an amount as OCR may misread it: digits and
 	// look-alike letters, a decimal mark and two of them, perhaps a stray
-	// third decimal and a dot after it ("7.000.").
+	// third decimal and a dot after it ("12.500.").
 	misreadAmountRe = regexp.MustCompile(`^[0-9OoQDSslI|i!BZ]{1,6}[.,][0-9OoQDSslI|i!BZ]{2}(?:[0-9]?\.)?$`)
 	// receiptCurPrefixRe is a currency written before an amount.
 	receiptCurPrefixRe = regexp.MustCompile(`^(?i:rm|eur|usd|gbp|[€$£])`)
@@ -741,7 +741,7 @@ var (
 
 // misreadAmount reads a money amount whose digits OCR may have misread
 // as look-alike letters (3O.5O, 1S,80, 4l.18) or followed by a stray
-// digit and dot (7.000.): two decimals and at least one real digit are
+// digit and dot (12.500.): two decimals and at least one real digit are
 // required. It returns the amount and true, or false when t is not one.
 func misreadAmount(t string) (float64, bool) {
 	t = strings.Trim(t, ":;*")
