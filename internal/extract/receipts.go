@@ -3,8 +3,10 @@ package extract
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
@@ -45,6 +47,10 @@ type rline struct {
 	text  string
 	fold  string
 	conf  float64
+	// marked is set when marks without letters or digits (specks, a
+	// faint line read as ". |") were printed between this line and the
+	// one above: the space between them is not blank.
+	marked bool
 }
 
 var (
@@ -57,7 +63,7 @@ var (
 	// operator of the shop, or its former name.
 	ownerRe = regexp.MustCompile(`(^|[^\p{L}])(owned by|operated by|managed by|a member of|member of|a division of|franchisee|fka|formerly|betrieben von|exploite par)([^\p{L}]|$)|(^|\s)(by|von|par)\s*:?\s*$`)
 	// receiptTitleRe are lines that name the document, not the shop.
-	receiptTitleRe = regexp.MustCompile(`^(simplified |official |cash |sales? )?(tax )?(invoice|receipt|bill|kassenbon|quittung|ticket|facture|recu|rechnung|beleg)\b|^(welcome|willkommen|bienvenue|thank|tq |terima kasih|copy|duplicate|reprint)`)
+	receiptTitleRe = regexp.MustCompile(`^(simplified |official |cash |sales? )?(tax )?(invoice|receipt|bill|kassenbon|quittung|ticket|facture|recu|rechnung|beleg)\b|^(resit|re[cç]u)\b|^(welcome|willkommen|bienvenue|thank|tq |terima kasih|copy|duplicate|reprint)`)
 	// receiptStreetRe are words of street addresses that streetLike does
 	// not know.
 	receiptStreetRe = regexp.MustCompile(`(^|[^\p{L}])(jalan|jln|lorong|lrg|taman|tmn|persiaran|lebuh|lebuhraya|kampung|kg|bandar|lot|unit|block|blok|level|lantai|floor|suite|plaza|mall|centre|center|building|bangunan|seksyen|section|no|avenue|road|street|highway|boulevard|platz|strasse|rue|place)([^\p{L}]|$)`)
@@ -191,10 +197,13 @@ func (x *extractor) readingLines() []rline {
 	conf := map[[4]float64]float64{}
 	var out []rline
 	var cur []word
+	speck, curSpeck, bottom := false, false, math.Inf(-1)
 	flush := func() {
 		if len(cur) > 0 {
 			if ln := lineOf[cur[0].box]; ln != nil {
-				out = append(out, newRline(ln, cur, conf))
+				r := newRline(ln, cur, conf)
+				r.marked = curSpeck
+				out = append(out, r)
 			}
 			cur = nil
 		}
@@ -205,7 +214,10 @@ func (x *extractor) readingLines() []rline {
 			continue
 		}
 		conf[w.Box()] = w.Conf
-		if _, n := alnumShare(t); n == 0 && t != "&" && t != ":" {
+		if _, n := alnumShare(t); n == 0 && t != "&" && t != ":" && (t != "-" || len(cur) == 0) {
+			if w.Y0 > bottom {
+				speck = true
+			}
 			continue // a rule, a border or a speck
 		}
 		if len(cur) > 0 {
@@ -214,7 +226,11 @@ func (x *extractor) readingLines() []rline {
 				flush()
 			}
 		}
+		if len(cur) == 0 {
+			curSpeck, speck = speck, false
+		}
 		cur = append(cur, word{text: t, box: w.Box(), page: num})
+		bottom = w.Y1
 	}
 	flush()
 	return out
@@ -318,7 +334,7 @@ func (x *extractor) receiptParty(ls []rline) {
 		ws := lineWords(ls[first : last+1])
 		x.prefer("seller_name", cand{field: "seller_name", value: name, raw: name, conf: 0.9, page: pageOf(ws), box: boxOf(ws),
 			conv: "string", format: "receipt:top", line: ls[first].ln})
-		if addr, a, b := receiptAddress(ls, first, last, head); addr != "" {
+		if addr, a, b := x.receiptAddress(ls, first, last); addr != "" {
 			ws := lineWords(ls[a:b])
 			x.prefer("seller_address", cand{field: "seller_address", value: addr, raw: addr, conf: 0.85, page: pageOf(ws), box: boxOf(ws),
 				conv: "string", format: "receipt:top", line: ls[a].ln})
@@ -372,16 +388,21 @@ func (x *extractor) receiptName(ls []rline, head int) (int, int, string) {
 			}
 		}
 		// The words before the legal form on the line above.
-		if end <= 2 && above {
+		if above && (end <= 2 || end <= 3 && !hasDigit(ls[i-1].text) && upperShare(ls[i-1].text) >= 0.7 && upperShare(ls[i].text) >= 0.7) {
 			name = ls[i-1].text + " " + name
 			first = i - 1
 		}
 		return first, last, strings.Trim(name, " ,.;:-")
 	}
-	pick := -1
+	pick, firstClean := -1, -1
 	for i := 0; i < head && i < 6; i++ {
 		r := ls[i]
-		if !nameLine(r) || owned(i-1) || r.conf < 0.6 || receiptStreetRe.MatchString(r.fold) || addressLike(r.text) {
+		if firstClean < 0 && !r.noisy() {
+			firstClean = i
+		}
+		// A street word ("plaza", "kampung") may be part of the receipt's
+		// first line, the name; below it, it starts the address.
+		if !nameLine(r) || owned(i-1) || r.conf < 0.6 || i != firstClean && receiptStreetRe.MatchString(r.fold) || addressLike(r.text) {
 			continue
 		}
 		if pick < 0 {
@@ -396,6 +417,31 @@ func (x *extractor) receiptName(ls []rline, head int) (int, int, string) {
 		return 0, 0, ""
 	}
 	return pick, pick, strings.Trim(regNoRe.ReplaceAllString(ls[pick].text, ""), " ,.;:-")
+}
+
+// titleWords are the words of a receipt's title line.
+var titleWords = []string{"tax", "invoice", "receipt", "bill", "cash", "sales", "simplified", "official", "resit", "rechnung", "facture", "ticket", "kassenbon", "quittung", "beleg"}
+
+// misreadTitle reports whether a folded line of one to three words is a
+// title whose letters OCR misread, one a word: "tar tnvoice".
+func misreadTitle(f string) bool {
+	ws := strings.Fields(strings.Trim(f, " .:;-|"))
+	if len(ws) == 0 || len(ws) > 3 {
+		return false
+	}
+	for _, w := range ws {
+		ok := false
+		for _, t := range titleWords {
+			if w == t || len(t) >= 3 && oneSubst(w, t) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // upperShare is the share of upper-case letters among the letters of s.
@@ -418,7 +464,7 @@ func upperShare(s string) float64 {
 // nameLine reports whether a line may be (part of) a shop's name: words,
 // not noise, not a title, contact or owner line.
 func nameLine(r rline) bool {
-	if r.noisy() || receiptTitleRe.MatchString(r.fold) || receiptStopRe.MatchString(r.fold) || ownerRe.MatchString(r.fold) {
+	if r.noisy() || receiptTitleRe.MatchString(r.fold) || misreadTitle(r.fold) || receiptStopRe.MatchString(r.fold) || ownerRe.MatchString(r.fold) {
 		return false
 	}
 	share, _ := letterShare(regNoRe.ReplaceAllString(r.text, ""))
@@ -428,33 +474,175 @@ func nameLine(r rline) bool {
 // regOnlyRe is a line that holds only a registration number: "123456-X".
 var regOnlyRe = regexp.MustCompile(`^[^\p{L}\p{N}]*[\p{L}\p{N}]?[\dO ]{4,}[\s\-–]*[\p{L}][^\p{L}\p{N}]*$`)
 
-// receiptAddress reads the address: the lines after the name up to the
-// first contact or registration line, or, when the name comes after its
-// address, the address lines just above it. It returns the address and
+var (
+	// companyRegRe is a company's registration line, printed under its
+	// name and before its address.
+	companyRegRe = regexp.MustCompile(`(^|[^\p{L}])(co\.? ?reg|company (no|number|reg)|roc|reg(istration)?\.? ?(no|nr|num)|business reg|ssm|hrb|handelsregister|rcs|siret|siren|kvk|crn)([^\p{L}]|$)`)
+	// proprietorRe is the owner's line of a small shop: "Inh. M. Huber".
+	proprietorRe = regexp.MustCompile(`^(inh\.?|inhaber(in)?|prop\.?|proprietor|owner|g[eé]rant|titulaire|prop(rietress)?)(\s|:|$)`)
+)
+
+// maxAddressLines is the most lines an address block has.
+const maxAddressLines = 5
+
+// linePitch is the usual distance between the tops of consecutive lines
+// of the receipt's head (its median), or 0 when it has fewer than three.
+func linePitch(ls []rline) float64 {
+	var d []float64
+	for i := 1; i < len(ls) && i < 24; i++ {
+		if g := lineTop(ls[i]) - lineTop(ls[i-1]); g > 0 {
+			d = append(d, g)
+		}
+	}
+	if len(d) < 2 {
+		return 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+func lineTop(r rline) float64 {
+	t := math.Inf(1)
+	for _, w := range r.words {
+		t = math.Min(t, w.box[1])
+	}
+	return t
+}
+
+// gapBefore reports whether a blank gap separates line i from line i-1:
+// its top is more than 1.6 usual line distances below the line above's,
+// as when a line is left empty.
+func gapBefore(ls []rline, i int, pitch float64) bool {
+	return pitch > 0 && i > 0 && !ls[i].marked && lineTop(ls[i])-lineTop(ls[i-1]) > 1.6*pitch
+}
+
+var (
+	// edgeNoiseRe are marks OCR reads at the ends of a line: borders,
+	// specks, stray punctuation.
+	edgeNoiseRe = regexp.MustCompile(`^[\s:;|.,'"“”‘’~_°*=—–-]+|[\s:;|'"“”‘’~_°*=—–]+$`)
+	// addressTailRe are a phone number or a document title printed at the
+	// end of the address's last line: "… Ipoh 05 2417788", "… TAXINVOICE".
+	addressTailRe = regexp.MustCompile(`(?i)\s+(?:\(?0\d{1,3}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}|(?:tax ?)?invoice|receipt|resit)$`)
+	// particles are short lower-case words of addresses.
+	particles = map[string]bool{"a": true, "au": true, "am": true, "an": true, "im": true, "in": true, "of": true, "on": true, "de": true, "du": true,
+		"la": true, "le": true, "di": true, "da": true, "do": true, "y": true, "e": true, "et": true, "zu": true, "op": true, "en": true, "el": true, "st": true}
+)
+
+// addressText is a line's text as an address line: marks at its ends and
+// stray lower-case bits read from specks between capitalised words
+// ("Jalan Kenari c Utama") left out.
+func addressText(t string) string {
+	t = edgeNoiseRe.ReplaceAllString(strings.TrimSpace(t), "")
+	ws := strings.Fields(t)
+	if len(ws) < 3 {
+		return t
+	}
+	keep := ws[:0:0]
+	for k, w := range ws {
+		if k < len(ws)-1 && capital(ws[k+1]) && (k == 0 && upperShare(ws[k+1]) == 1 || k > 0 && capital(ws[k-1])) &&
+			utf8.RuneCountInString(w) <= 2 && strings.ToLower(w) == w && !particles[w] && letterOnly(w) {
+			continue
+		}
+		keep = append(keep, w)
+	}
+	return strings.Join(keep, " ")
+}
+
+// capital reports whether w starts with an upper-case letter or a digit.
+func capital(w string) bool {
+	for _, r := range w {
+		return unicode.IsUpper(r) || unicode.IsDigit(r)
+	}
+	return false
+}
+
+func letterOnly(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// beforeLabel returns the words of t before a contact or registration
+// label on the same line ("30450 Ipoh, Perak. Tel No.: …"), when
+// they hold at least two words and a digit; else "".
+func beforeLabel(t string) string {
+	ws := strings.Fields(t)
+	for k := 2; k < len(ws); k++ {
+		if loc := receiptStopRe.FindStringIndex(fold(strings.Join(ws[k:], " "))); loc != nil && loc[0] == 0 {
+			pre := strings.Join(ws[:k], " ")
+			if hasDigit(pre) && !receiptStopRe.MatchString(fold(pre)) && !strings.Contains(pre, ":") {
+				return strings.TrimRight(pre, " ,;:")
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// addressStop reports whether a line ends the address block: contact
+// details, registration and tax numbers, titles, dates, labels.
+func (x *extractor) addressStop(r rline, t string) bool {
+	f := fold(t)
+	if receiptStopRe.MatchString(f) || receiptTitleRe.MatchString(f) || strings.Contains(t, ":") {
+		return true
+	}
+	if _, _, ok := x.findDate(t, nil); ok && !addressLike(t) {
+		return true
+	}
+	// A line that ends with an amount is the receipt's body.
+	for _, a := range x.amounts {
+		if a.line == r.ln && a.dec == 2 && !addressLike(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// receiptAddress reads the address: the 1 to 5 lines after the name up
+// to the first contact, registration, date or receipt-number line or a
+// blank gap, or, when the name comes after its address, the address lines
+// just above it. It returns the address, its lines joined by spaces, and
 // its lines [a, b).
-func receiptAddress(ls []rline, first, last, head int) (string, int, int) {
+func (x *extractor) receiptAddress(ls []rline, first, last int) (string, int, int) {
 	var parts []string
 	a, b := -1, -1
-	for i := last + 1; i < len(ls) && i <= last+7; i++ {
+	pitch := linePitch(ls)
+	for i := last + 1; i < len(ls) && len(parts) < maxAddressLines && i <= last+maxAddressLines+3; i++ {
 		r := ls[i]
-		t := strings.TrimSpace(r.text)
-		if len(parts) == 0 && (regNoRe.MatchString(t) && len(regNoRe.ReplaceAllString(t, "")) < 4 || regOnlyRe.MatchString(t) || ownerRe.MatchString(r.fold) || r.noisy()) {
-			continue // the registration number under the name
+		t := addressText(r.text)
+		f := fold(t)
+		if t == "" || len(parts) == 0 && (regNoRe.MatchString(t) && len(regNoRe.ReplaceAllString(t, "")) < 4 || regOnlyRe.MatchString(t) ||
+			ownerRe.MatchString(f) || proprietorRe.MatchString(f) || companyRegRe.MatchString(f) || r.noisy() ||
+			strings.HasPrefix(t, "(") && strings.HasSuffix(t, ")")) {
+			continue // the registration number, the owner or the branch under the name
 		}
-		if receiptStopRe.MatchString(r.fold) || receiptTitleRe.MatchString(r.fold) || strings.Contains(t, ":") {
+		if len(parts) > 0 && gapBefore(ls, i, pitch) {
 			break
 		}
-		if i >= head && len(parts) > 0 {
+		if x.addressStop(r, t) {
+			if pre := beforeLabel(t); pre != "" && (len(parts) > 0 || addressLike(pre)) {
+				if a < 0 {
+					a = i
+				}
+				parts, b = append(parts, pre), i+1
+			} else if len(parts) > 0 && !addressLike(strings.Join(parts, " ")) && companyRegRe.MatchString(f) {
+				// A branch's name above the registration line, not the address.
+				parts, a, b = nil, -1, -1
+				continue
+			}
 			break
 		}
 		if a < 0 {
 			a = i
 		}
-		parts = append(parts, t)
+		parts = append(parts, strings.Trim(t, " -–"))
 		b = i + 1
 	}
-	if len(parts) > 0 && addressLike(strings.Join(parts, " ")) {
-		return strings.Join(parts, " "), a, b
+	if addr := addressTailRe.ReplaceAllString(strings.Join(parts, " "), ""); len(parts) > 0 && addressLike(addr) {
+		return addr, a, b
 	}
 	// The address above the name.
 	parts, a, b = nil, -1, first
@@ -498,6 +686,21 @@ var (
 	subtotalRe = regexp.MustCompile(`(^|[^\p{L}])(sub ?-?total|subtotal|total sales|sous total|zwischensumme)`)
 )
 
+// totalAfter reports whether a line that starts with another label
+// ("ROUNDING 0.03 TOTAL 14.00", two printed lines read as one) has a
+// total label after it, whose amount ends the line.
+func totalAfter(f string) bool {
+	loc := receiptNotTotalRe.FindStringIndex(f)
+	if loc == nil {
+		loc = roundingRe.FindStringIndex(f)
+	}
+	if loc == nil {
+		return false
+	}
+	rest := f[loc[1]:]
+	return receiptTotalRe.MatchString(rest) && !receiptNotTotalRe.MatchString(rest)
+}
+
 // lineAmount is the last amount printed on a line after position from
 // (a rune offset in the line's text), or on the next line when the line
 // has none and the next one holds only an amount.
@@ -524,6 +727,59 @@ func (x *extractor) lineAmount(ls []rline, i int) (amt, bool) {
 	return amt{}, false
 }
 
+// misreadDigits maps letters OCR reads for digits inside a number.
+var misreadDigits = strings.NewReplacer("O", "0", "o", "0", "Q", "0", "D", "0", "S", "5", "s", "5", "l", "1", "I", "1", "|", "1", "i", "1", "!", "1", "B", "8", "Z", "2")
+
+var (
+	// misreadAmountRe is an amount as OCR may misread it: digits and
+	// look-alike letters, a decimal mark and two of them, perhaps a stray
+	// third decimal and a dot after it ("12.500.").
+	misreadAmountRe = regexp.MustCompile(`^[0-9OoQDSslI|i!BZ]{1,6}[.,][0-9OoQDSslI|i!BZ]{2}(?:[0-9]?\.)?$`)
+	// receiptCurPrefixRe is a currency written before an amount.
+	receiptCurPrefixRe = regexp.MustCompile(`^(?i:rm|eur|usd|gbp|[€$£])`)
+)
+
+// misreadAmount reads a money amount whose digits OCR may have misread
+// as look-alike letters (3O.5O, 1S,80, 4l.18) or followed by a stray
+// digit and dot (12.500.): two decimals and at least one real digit are
+// required. It returns the amount and true, or false when t is not one.
+func misreadAmount(t string) (float64, bool) {
+	t = strings.Trim(t, ":;*")
+	if m := receiptCurPrefixRe.FindString(t); m != "" && len(m) < len(t) {
+		t = t[len(m):]
+	}
+	if !misreadAmountRe.MatchString(t) || !strings.ContainsAny(t, "0123456789") {
+		return 0, false
+	}
+	t = strings.TrimSuffix(t, ".")
+	if sep := strings.LastIndexAny(t, ".,"); len(t)-sep-1 == 3 {
+		t = t[:len(t)-1] // the stray third decimal
+	}
+	t = misreadDigits.Replace(t)
+	v, dec, ok := parseAmount(t)
+	if !ok || dec != 2 {
+		return 0, false
+	}
+	return v, true
+}
+
+// receiptLineAmount is the amount at the end of line i: the one the
+// amount reader found, or a misread one in the line's last words when it
+// found none or one without two decimals.
+func (x *extractor) receiptLineAmount(ls []rline, i int) (amt, bool) {
+	a, ok := x.lineAmount(ls, i)
+	if ok && a.dec == 2 {
+		return a, true
+	}
+	ws := ls[i].words
+	for k := len(ws) - 1; k >= 0 && k >= len(ws)-2; k-- {
+		if v, mok := misreadAmount(ws[k].text); mok {
+			return amt{v: v, dec: 2, words: ws[k : k+1], raw: ws[k].text, line: ls[i].ln}, true
+		}
+	}
+	return a, ok
+}
+
 // receiptTotal picks the amount paid: the last total before the payment
 // lines, checked against tendered − change and subtotal + rounding.
 func (x *extractor) receiptTotal(ls []rline) {
@@ -538,31 +794,31 @@ func (x *extractor) receiptTotal(ls []rline) {
 		f := r.fold
 		switch {
 		case payChangeRe.MatchString(f) && !receiptTotalRe.MatchString(f):
-			if a, ok := x.lineAmount(ls, i); ok {
+			if a, ok := x.receiptLineAmount(ls, i); ok {
 				change = append(change, a.v)
 			}
 			continue
 		case payTenderRe.MatchString(f) && !receiptTotalRe.MatchString(f):
-			if a, ok := x.lineAmount(ls, i); ok {
+			if a, ok := x.receiptLineAmount(ls, i); ok {
 				tender = append(tender, a.v)
 				payAt = min(payAt, i)
 			}
 			continue
-		case roundingRe.MatchString(f):
-			if a, ok := x.lineAmount(ls, i); ok {
+		case roundingRe.MatchString(f) && !totalAfter(f):
+			if a, ok := x.receiptLineAmount(ls, i); ok {
 				round = append(round, a.v)
 			}
 			continue
 		}
 		if subtotalRe.MatchString(f) {
-			if a, ok := x.lineAmount(ls, i); ok {
+			if a, ok := x.receiptLineAmount(ls, i); ok {
 				sub = append(sub, a.v)
 			}
 		}
-		if !receiptTotalRe.MatchString(f) || receiptNotTotalRe.MatchString(f) && !receiptStrongRe.MatchString(f) {
+		if !receiptTotalRe.MatchString(f) || receiptNotTotalRe.MatchString(f) && !receiptStrongRe.MatchString(f) && !totalAfter(f) {
 			continue
 		}
-		a, ok := x.lineAmount(ls, i)
+		a, ok := x.receiptLineAmount(ls, i)
 		if !ok || a.v <= 0 {
 			continue
 		}

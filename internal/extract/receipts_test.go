@@ -125,3 +125,51 @@ CASH RM 40.00
 		}
 	}
 }
+
+// TestMisreadAmount reads amounts whose digits OCR read as look-alike
+// letters, and refuses words that are not amounts.
+func TestMisreadAmount(t *testing.T) {
+	for in, want := range map[string]float64{"3O.5O": 30.50, "1S,80": 15.80, "4l.18": 41.18, "12.500.": 12.50, "9.00.": 9.00, "RM18.9O": 18.90, "38.OO": 38.00, "£27.5O": 27.50} {
+		if v, ok := misreadAmount(in); !ok || v != want {
+			t.Errorf("misreadAmount(%q) = %v, %v; want %v", in, v, ok, want)
+		}
+	}
+	for _, in := range []string{"SOLD", "OO.OO", "S000", "12345", "TOTAL", "1.5", "Sl.OO"} {
+		if v, ok := misreadAmount(in); ok {
+			t.Errorf("misreadAmount(%q) = %v, want none", in, v)
+		}
+	}
+}
+
+// TestReceiptAddressBlock reads an address of several lines, with digits
+// and commas inside, up to a blank gap, past the registration and owner
+// lines under the name.
+func TestReceiptAddressBlock(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{`
+      TOKO BESI ANEKA TRADING
+      CO REG : 001234567-K
+      8, JALAN KENARI 3/2,
+      KAWASAN PERINDUSTRIAN MERBAU
+      30450 IPOH
+
+      Cashier: 02
+TOTAL                 12.60
+`, "8, JALAN KENARI 3/2, KAWASAN PERINDUSTRIAN MERBAU 30450 IPOH"},
+		{`
+      Metzgerei Brandt
+      Inh. K. Brandt
+      Kirchgasse 2
+      Hinterhof
+      35037 Marburg
+
+      Wurst                  4,20
+Summe                  4,20
+`, "Kirchgasse 2 Hinterhof 35037 Marburg"},
+	} {
+		res := Extract(TextPages(c.text), Options{DataPoints: receiptDataPoints()})
+		if fl := res.Fields["seller_address"]; fl == nil || len(fl.Candidates) == 0 || fl.Candidates[0].Value != c.want {
+			t.Errorf("seller_address = %+v, want %q", fl, c.want)
+		}
+	}
+}

@@ -182,6 +182,9 @@ func (p *Pipeline) ocrPage(ctx context.Context, d *pdf.Document, text doc.Page, 
 	if err != nil {
 		return doc.Page{}, fmt.Errorf("render page %d: %w", n, err)
 	}
+	if layout == ocr.LayoutBlock {
+		img, _ = ocr.Deskew(img) // a scanned receipt, perhaps turned a little
+	}
 	pctx, cancel := context.WithTimeout(ctx, p.cfg.PageTimeout)
 	defer cancel()
 	return p.ocr.RecognizeAs(pctx, img, langs, layout)
@@ -199,7 +202,9 @@ func ocrLayout(cfg workspace.ProcessConfig) ocr.Layout {
 
 // readImage recognises an image file. PNG and JPEG go to tesseract as
 // uploaded (asIs): no decoding and re-encoding, and the resolution the file
-// records is kept; other formats are decoded first.
+// records is kept; other formats are decoded first. Receipts are first
+// turned straight when their lines are turned (ocr.Deskew); word boxes are
+// then those of the straightened image.
 func (p *Pipeline) readImage(ctx context.Context, f *os.File, cfg workspace.ProcessConfig, asIs bool) (readResult, error) {
 	if p.ocr == nil || p.ocr.Check(ctx) != nil {
 		return readResult{status: fileStatus(workspace.FileFailed, "images need OCR, and the OCR engine (tesseract) is not available on this server")}, nil
@@ -208,14 +213,25 @@ func (p *Pipeline) readImage(ctx context.Context, f *os.File, cfg workspace.Proc
 	defer cancel()
 	var pg doc.Page
 	var err error
-	if asIs {
-		pg, err = p.ocr.RecognizeFileAs(pctx, f.Name(), cfg.OCRLanguages, ocrLayout(cfg))
-	} else {
+	layout := ocrLayout(cfg)
+	var turned image.Image
+	if asIs && layout == ocr.LayoutBlock {
+		turned = straightened(f)
+	}
+	switch {
+	case turned != nil:
+		pg, err = p.ocr.RecognizeAs(pctx, turned, cfg.OCRLanguages, layout)
+	case asIs:
+		pg, err = p.ocr.RecognizeFileAs(pctx, f.Name(), cfg.OCRLanguages, layout)
+	default:
 		img, _, derr := image.Decode(f)
 		if derr != nil {
 			return readResult{status: fileStatus(workspace.FileUnsupported, "the image could not be decoded: "+derr.Error())}, nil
 		}
-		pg, err = p.ocr.RecognizeAs(pctx, img, cfg.OCRLanguages, ocrLayout(cfg))
+		if layout == ocr.LayoutBlock {
+			img, _ = ocr.Deskew(img)
+		}
+		pg, err = p.ocr.RecognizeAs(pctx, img, cfg.OCRLanguages, layout)
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -225,6 +241,33 @@ func (p *Pipeline) readImage(ctx context.Context, f *os.File, cfg workspace.Proc
 	}
 	pg.Num = 1
 	return readResult{pages: []doc.Page{pg}, status: workspace.FileCompleted}, nil
+}
+
+// straightened returns the PNG or JPEG image in f turned so that its text
+// lines run horizontally, or nil when it needs no turning, cannot be
+// decoded here, or is over ocr.MaxDeskewPixels. Receipts are often
+// photographed or fed to the scanner a little turned, which makes
+// tesseract misread whole lines; only they are checked, as the check
+// decodes the image that otherwise goes to tesseract as uploaded.
+func straightened(f *os.File) image.Image {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil
+	}
+	c, _, err := image.DecodeConfig(f)
+	if err != nil || int64(c.Width)*int64(c.Height) > ocr.MaxDeskewPixels {
+		return nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil
+	}
+	img, _, err := image.Decode(f)
+	if err != nil {
+		return nil
+	}
+	if turned, angle := ocr.Deskew(img); angle != 0 {
+		return turned
+	}
+	return nil
 }
 
 // readText lays a plain-text document out as pages of words.
