@@ -52,7 +52,7 @@ lint:
 # calibration; docs/extraction.md explains them), and checks that the
 # extractor's source names no corpus value.
 eval:
-	$(GO) test -count=1 -run TestCorpusEval -v ./internal/pipeline | grep -v '^=== '
+	$(GO) test -count=1 -run 'TestCorpusEval|TestLearningGain|TestLineItemsSplit' -v ./internal/pipeline | grep -v '^=== '
 	$(GO) test -count=1 -run TestNoCorpusStringsInSource -v ./internal/extract | grep -v '^=== '
 
 # train fits the learned candidate scorer on the visible corpus invoices
