@@ -118,7 +118,10 @@ func comparison(docs []evalDoc, a, b fitter) (string, bool) {
 	fmt.Fprintf(&s, "%-30s %4d %8.3f %8.3f  %d/%d/%d -> %d/%d/%d\n", "MICRO", len(docs), fa, fb,
 		mia.correct, mia.predicted, mia.truth, mib.correct, mib.predicted, mib.truth)
 	verdict := "learned scorer LOSES under leave-one-family-out: not used by default"
-	if wins {
+	switch {
+	case wins && mb <= ma+1e-9:
+		verdict = "learned scorer ties the hand-written rules under leave-one-family-out: no measured gain, not used by default"
+	case wins:
 		verdict = "learned scorer wins under leave-one-family-out"
 	}
 	fmt.Fprintf(&s, "%s\n", verdict)
