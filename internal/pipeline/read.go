@@ -129,6 +129,7 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 	}
 	defer d.Close()
 	ocrMissing, ocrDone := 0, 0
+	var readErr error // the first page that could not be read, for the status
 	for n := 1; n <= d.PageCount(); n++ {
 		pg, err := d.Text(ctx, n)
 		if err != nil {
@@ -141,6 +142,9 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 			}
 			p.log.WarnContext(ctx, "page text unreadable", "page", n, "err", err.Error())
 			pg = doc.Page{Num: n, Source: doc.SourceText}
+			if readErr == nil {
+				readErr = fmt.Errorf("page %d: %w", n, err)
+			}
 		}
 		if !pdf.HasUsableText(pg) {
 			switch {
@@ -155,6 +159,9 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 					return res, ctx.Err()
 				} else {
 					p.log.WarnContext(ctx, "OCR of a page failed", "page", n, "err", err.Error())
+					if readErr == nil {
+						readErr = fmt.Errorf("OCR of page %d: %w", n, err)
+					}
 				}
 			}
 		}
@@ -164,7 +171,10 @@ func (p *Pipeline) readPDF(ctx context.Context, f *os.File, cfg workspace.Proces
 	res.status = workspace.FileCompleted
 	if words(res.pages) == 0 && res.invoice == nil {
 		msg := "the PDF has no readable text"
-		if ocrMissing > 0 {
+		switch {
+		case readErr != nil:
+			msg = "the PDF's text could not be read (" + readErr.Error() + "); processing it again may succeed"
+		case ocrMissing > 0:
 			msg = "the PDF's pages are scanned images and the OCR engine (tesseract) is not available on this server"
 		}
 		res.status = fileStatus(workspace.FileFailed, msg)
