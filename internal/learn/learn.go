@@ -6,6 +6,7 @@
 package learn
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -136,7 +137,9 @@ func place(pages []doc.Page, a Accepted) (int, [4]float64, bool) {
 }
 
 // placeOn finds an accepted value among the runs of up to 8 words of the
-// lines of one page.
+// lines of one page; the text value of a supplier field (an address, say)
+// may also run on over up to maxSpanLines lines: such a value is found
+// again by itself, not read back from a line.
 func placeOn(lns [][]doc.Word, a Accepted) ([4]float64, bool) {
 	for _, ln := range lns {
 		for s := range ln {
@@ -147,7 +150,58 @@ func placeOn(lns [][]doc.Word, a Accepted) ([4]float64, bool) {
 			}
 		}
 	}
+	if kindOf(a.Converter) != "string" || !supplierFields[a.Field] {
+		return [4]float64{}, false
+	}
+	want := alnum(fmt.Sprint(a.Value))
+	if len(want) < 8 {
+		return [4]float64{}, false
+	}
+	for i, ln := range lns {
+		for s := range ln {
+			// The value starts at word s of line i and ends at the end of a
+			// later line.
+			var run []doc.Word
+			text := alnum(join(ln[s:]))
+			if !strings.HasPrefix(want, text) || text == "" {
+				continue
+			}
+			run = append(run, ln[s:]...)
+			for j := i + 1; j < len(lns) && j <= i+maxSpanLines; j++ {
+				text += alnum(join(lns[j]))
+				run = append(run, lns[j]...)
+				if text == want {
+					return boxOf(run), true
+				}
+				if !strings.HasPrefix(want, text) {
+					break
+				}
+			}
+		}
+	}
 	return [4]float64{}, false
+}
+
+// maxSpanLines bounds the lines a remembered text value may run over.
+const maxSpanLines = 5
+
+// kindOf is how a value of a converter type is read from words.
+func kindOf(conv string) string {
+	switch conv {
+	case "amount", "number", "date":
+		return conv
+	}
+	return "string"
+}
+
+// alnum folds s to its lower-case letters and digits.
+func alnum(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
 }
 
 // matches reports whether text is the accepted value, by its kind.

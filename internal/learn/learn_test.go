@@ -71,3 +71,28 @@ func TestSupplierKeys(t *testing.T) {
 		t.Errorf("keys of nothing usable: %v", k)
 	}
 }
+
+// An address accepted as one line is found on the page over several
+// lines, and read back on the supplier's next receipt as it was accepted.
+func TestAddressOverLines(t *testing.T) {
+	receipt := func(total string) string {
+		return "KEDAI BUKU SERI MAJU SDN BHD\nLOT 12, JALAN MERANTI 3/2,\nTAMAN MERANTI JAYA\n47100 PUCHONG\nTEL 03-8888 1234\n\nTOTAL " + total + "\n"
+	}
+	addr := "LOT 12, JALAN MERANTI 3/2, TAMAN MERANTI JAYA 47100 PUCHONG"
+	mems := Remember(extract.TextPages(receipt("12.50")), []Accepted{{Field: "seller_address", Value: addr, Converter: "string"}})
+	if len(mems) != 1 {
+		t.Fatalf("memories %+v", mems)
+	}
+	found := Apply(extract.TextPages(receipt("7.90")), mems)
+	if len(found) != 1 || found[0].Value != addr || found[0].Confidence != Sure {
+		t.Fatalf("found %+v", found)
+	}
+	// Another shop's receipt does not hold the address: nothing is found
+	// there by the remembered value.
+	other := "TOKO LAIN\nJALAN LAIN 1\nTOTAL 3.00\n"
+	for _, f := range Apply(extract.TextPages(other), mems) {
+		if f.Value == addr {
+			t.Fatalf("found the remembered address on another shop's receipt: %+v", f)
+		}
+	}
+}

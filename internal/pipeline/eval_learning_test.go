@@ -84,11 +84,17 @@ func TestLearningGain(t *testing.T) {
 			sort.Slice(docs, func(i, j int) bool { return docs[i].File < docs[j].File })
 			teacher := p.evalRead(ctx, t, filepath.Join(dir, docs[0].File), cfg)
 			mems := learn.Remember(teacher.pages, acceptedTruth(docs[0], fields))
+			if os.Getenv("CRESCENT_LEARN_DEBUG") != "" {
+				t.Logf("teacher %s: %d memories %+v; keys %v", docs[0].File, len(mems), mems, learn.SupplierKeys(truthValues(docs[0])))
+			}
 			var g, l, b, a, n int
 			for _, it := range docs[1:] {
 				read := p.evalRead(ctx, t, filepath.Join(dir, it.File), cfg)
 				got := firstValues(p.documents(workspace.Collection{ID: "eval"}, workspace.File{ID: "f"}, read, cfg))
 				learned := map[string]any{}
+				if os.Getenv("CRESCENT_LEARN_DEBUG") != "" {
+					t.Logf("  %s keys %v", it.File, learn.DocumentKeys(got, read.pages))
+				}
 				if sameSupplier(learn.DocumentKeys(got, read.pages), learn.SupplierKeys(truthValues(docs[0]))) {
 					for _, f := range learn.Apply(read.pages, mems) {
 						// As the server merges: first when sure or the field is empty.
