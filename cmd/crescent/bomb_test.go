@@ -2,74 +2,37 @@ package main
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"hash/crc32"
-	"io"
 	"mime/multipart"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crescent-idp/crescent/internal/pdftest"
 )
-
-// zeros reads as endless zero bytes.
-type zeros struct{}
-
-func (zeros) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
-}
-
-// flateZeros returns n zero bytes compressed as a PDF FlateDecode stream.
-func flateZeros(t *testing.T, n int64) []byte {
-	t.Helper()
-	var z bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	if _, err := io.Copy(w, io.LimitReader(zeros{}, n)); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return z.Bytes()
-}
 
 // bombPDF returns a valid one-page PDF holding the compressed stream z:
 // as the page content, or as an embedded file named factur-x.xml beside a
 // small page.
 func bombPDF(z []byte, embedded bool) []byte {
-	text := "BT /F1 12 Tf 72 770 Td (Invoice 42) Tj ET"
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(z), z),
+		pdftest.Stream("/Filter /FlateDecode", z),
 	}
 	if embedded {
 		objs[0] = "<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(factur-x.xml) 6 0 R] >> >> >>"
-		objs[4] = fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(text), text)
+		objs[4] = pdftest.Stream("", []byte("BT /F1 12 Tf 72 770 Td (Invoice 42) Tj ET"))
 		objs = append(objs, "<< /Type /Filespec /F (factur-x.xml) /EF << /F 7 0 R >> >>",
-			fmt.Sprintf("<< /Type /EmbeddedFile /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(z), z))
+			pdftest.Stream("/Type /EmbeddedFile /Filter /FlateDecode", z))
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return pdftest.Assemble("1.7", objs...)
 }
 
 // pngHeader returns a PNG signature and an IHDR chunk declaring w×h RGB
@@ -112,7 +75,7 @@ func TestHostileFilesStayBounded(t *testing.T) {
 	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
 		t.Skipf("cannot reset the peak resident memory: %v", err)
 	}
-	z := flateZeros(t, 1<<30)
+	z := pdftest.FlateZeros(1 << 30)
 	cii := `<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">`
 	laughs := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">` +
 		`<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">` +

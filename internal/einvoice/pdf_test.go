@@ -8,30 +8,18 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/crescent-idp/crescent/internal/pdftest"
 )
 
 // buildPDF returns a one-page PDF 1.3 whose catalog has the extra entries
 // catalog, followed by objs as objects 4, 5, ...
 func buildPDF(catalog string, objs ...string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.3\n%\xe2\xe3\xcf\xd3\n")
-	all := append([]string{
+	return pdftest.Assemble("1.3", append([]string{
 		"<< /Type /Catalog /Pages 2 0 R " + catalog + " >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-	}, objs...)
-	offsets := make([]int, len(all))
-	for i, o := range all {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(all)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(all)+1, xref)
-	return b.Bytes()
+	}, objs...)...)
 }
 
 // embeddedFile returns an EmbeddedFile stream object holding data,

@@ -7,32 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
+
+	"github.com/crescent-idp/crescent/internal/pdftest"
 )
-
-// zlibZeros returns n zero bytes compressed with zlib.
-func zlibZeros(t testing.TB, n int) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	w, _ := zlib.NewWriterLevel(&b, zlib.BestCompression)
-	if _, err := io.Copy(w, io.LimitReader(zeros{}, int64(n))); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-// zeros reads as endless zero bytes.
-type zeros struct{}
-
-func (zeros) Read(p []byte) (int, error) {
-	clear(p)
-	return len(p), nil
-}
 
 // streamPDF returns a one-page PDF whose page content is the given
 // streams, each a dictionary body (without << >>) and its data, written
@@ -47,23 +26,10 @@ func streamPDF(streams ...[2]string) []byte {
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents [" + strings.Join(kids, " ") + "] >>",
 	}
-	for _, s := range streams {
-		objs = append(objs, fmt.Sprintf("<< %s /Length %d >>\nstream\n%s\nendstream", s[0], len(s[1]), s[1]))
+	for _, st := range streams {
+		objs = append(objs, pdftest.Stream(st[0], []byte(st[1])))
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return pdftest.Assemble("1.7", objs...)
 }
 
 // runLengthZeros returns n zero bytes (a multiple of 128) in RunLengthDecode.
@@ -74,7 +40,7 @@ func runLengthZeros(n int) []byte {
 func TestCheckPDFStreams(t *testing.T) {
 	const mib = 1 << 20
 	lim := Limits{MaxStreamBytes: 2 * mib, MaxDecodedBytes: 5 * mib}
-	over, under := zlibZeros(t, 3*mib), zlibZeros(t, mib)
+	over, under := pdftest.FlateZeros(3*mib), pdftest.FlateZeros(mib)
 	a85 := func(b []byte) string {
 		out := make([]byte, ascii85.MaxEncodedLen(len(b)))
 		return string(out[:ascii85.Encode(out, b)]) + "~>"
@@ -88,7 +54,7 @@ func TestCheckPDFStreams(t *testing.T) {
 	}{
 		{"small flate streams", [][2]string{{"/Filter /FlateDecode", string(under)}, {"", text}, {"/Filter /FlateDecode", string(under)}}, nil},
 		{"flate stream over the stream limit", [][2]string{{"/Filter /FlateDecode", string(over)}}, ErrTooLarge},
-		{"streams over the document limit", [][2]string{{"/Filter /FlateDecode", string(zlibZeros(t, 2*mib))}, {"/Filter /FlateDecode", string(zlibZeros(t, 2*mib))}, {"/Filter /FlateDecode", string(zlibZeros(t, 2*mib))}}, ErrTooLarge},
+		{"streams over the document limit", [][2]string{{"/Filter /FlateDecode", string(pdftest.FlateZeros(2 * mib))}, {"/Filter /FlateDecode", string(pdftest.FlateZeros(2 * mib))}, {"/Filter /FlateDecode", string(pdftest.FlateZeros(2 * mib))}}, ErrTooLarge},
 		{"after a long raw stream", [][2]string{{"", raw}, {"/Filter /FlateDecode", string(over)}}, ErrTooLarge},
 		{"abbreviated name", [][2]string{{"/Filter /Fl", string(over)}}, ErrTooLarge},
 		{"escaped name", [][2]string{{"/Filter /Fl#61te#44ecode", string(over)}}, ErrTooLarge},
@@ -133,7 +99,7 @@ func zlibCompress(t testing.TB, b []byte) []byte {
 // the bytes the scanner reads back from its decoder, that it stops at the
 // limit instead of decoding all of it.
 func TestCheckPDFStreamsStopsAtTheLimit(t *testing.T) {
-	bomb := streamPDF([2]string{"/Filter /FlateDecode", string(zlibZeros(t, 64<<20))})
+	bomb := streamPDF([2]string{"/Filter /FlateDecode", string(pdftest.FlateZeros(64 << 20))})
 	lim := Limits{MaxStreamBytes: 8 << 20}
 	n, _ := decodedSize(bytes.NewReader(bomb), int64(len(bomb)), int64(bytes.Index(bomb, []byte("stream\n"))+7), []string{"FlateDecode"}, lim.MaxStreamBytes)
 	if n != lim.MaxStreamBytes+1 {
@@ -146,7 +112,7 @@ func TestCheckPDFStreamsStopsAtTheLimit(t *testing.T) {
 }
 
 func TestInspectRefusesPDFBomb(t *testing.T) {
-	bomb := streamPDF([2]string{"/Filter /FlateDecode", string(zlibZeros(t, 4<<20))})
+	bomb := streamPDF([2]string{"/Filter /FlateDecode", string(pdftest.FlateZeros(4 << 20))})
 	_, err := inspectBytes(bomb, Limits{MaxStreamBytes: 1 << 20})
 	if !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("Inspect = %v, want ErrTooLarge", err)
