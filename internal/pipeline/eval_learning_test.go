@@ -2,10 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,8 +13,6 @@ import (
 	"github.com/crescent-idp/crescent/internal/extract"
 	"github.com/crescent-idp/crescent/internal/filetype"
 	"github.com/crescent-idp/crescent/internal/learn"
-	"github.com/crescent-idp/crescent/internal/ocr"
-	"github.com/crescent-idp/crescent/internal/pdf"
 	"github.com/crescent-idp/crescent/internal/testenv"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
@@ -30,25 +25,13 @@ import (
 // supplier identity the extractor reads on the new document, as in the
 // server. It prints the table and fails if learning loses any field.
 func TestLearningGain(t *testing.T) {
-	root := "../../../shared/corpus"
-	sets, _ := filepath.Glob(filepath.Join(root, "*", "expected.json"))
-	if len(sets) == 0 {
-		testenv.Missing(t, "the corpus in "+root)
-	}
+	sets := corpusSets(t)
 	ctx := context.Background()
-	cache := filepath.Join(os.TempDir(), "crescent-test-pdfium-cache")
-	p := New(Config{TempDir: t.TempDir()}, nil, nil, func(ctx context.Context) (*pdf.Reader, error) {
-		return pdf.Open(ctx, pdf.Config{Workers: 1, CacheDir: cache})
-	}, ocr.New(ocr.Config{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer p.Close()
+	p := evalPipeline(t)
 	var gained, lost, before, after, scored int
 	var lines []string
 	for _, set := range sets {
-		var items []expectedDoc
-		raw, err := os.ReadFile(set)
-		if err != nil || json.Unmarshal(raw, &items) != nil {
-			t.Fatalf("%s: %v", set, err)
-		}
+		items := readExpected(t, set)
 		dir := filepath.Dir(set)
 		typeID, fields := workspace.ProcessTypeInvoices, coreFields
 		if len(items) > 0 && items[0].DocType == "Receipts" {

@@ -4,16 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/crescent-idp/crescent/internal/ocr"
-	"github.com/crescent-idp/crescent/internal/pdf"
 	"github.com/crescent-idp/crescent/internal/testenv"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
@@ -33,13 +29,9 @@ var lineHeldOut = map[string]bool{
 // CRESCENT_LINES_DUMP=1 prints the dev documents' rows against their
 // truth. It reports; the floor is TestCorpusEval's.
 func TestLineItemsSplit(t *testing.T) {
-	root := "../../../shared/corpus"
+	root := corpusRoot
 	ctx := context.Background()
-	cache := filepath.Join(os.TempDir(), "crescent-test-pdfium-cache")
-	p := New(Config{TempDir: t.TempDir()}, nil, nil, func(ctx context.Context) (*pdf.Reader, error) {
-		return pdf.Open(ctx, pdf.Config{Workers: 1, CacheDir: cache})
-	}, ocr.New(ocr.Config{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer p.Close()
+	p := evalPipeline(t)
 	invoices, _ := workspace.ProcessTypeByID(workspace.ProcessTypeInvoices)
 	cfg := workspace.ProcessConfig{DataPoints: invoices.DataPoints, OCRLanguages: []string{"eng"}}
 	parts := map[string]*lineTally{"dev": {}, "held-out": {}}

@@ -2,10 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,9 +11,6 @@ import (
 	"testing"
 
 	"github.com/crescent-idp/crescent/internal/extract"
-	"github.com/crescent-idp/crescent/internal/ocr"
-	"github.com/crescent-idp/crescent/internal/pdf"
-	"github.com/crescent-idp/crescent/internal/testenv"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
 
@@ -190,26 +184,14 @@ func disagreements(docs []evalDoc, f fitter) string {
 // does, without the e-invoice pass and the receipts.
 func readTextInvoices(t *testing.T) []evalDoc {
 	t.Helper()
-	root := "../../../shared/corpus"
-	sets, _ := filepath.Glob(filepath.Join(root, "*", "expected.json"))
-	if len(sets) == 0 {
-		testenv.Missing(t, "the corpus in ../shared/corpus")
-	}
+	sets := corpusSets(t)
 	ctx := context.Background()
-	cache := filepath.Join(os.TempDir(), "crescent-test-pdfium-cache")
-	p := New(Config{TempDir: t.TempDir()}, nil, nil, func(ctx context.Context) (*pdf.Reader, error) {
-		return pdf.Open(ctx, pdf.Config{Workers: 1, CacheDir: cache})
-	}, ocr.New(ocr.Config{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer p.Close()
+	p := evalPipeline(t)
 	invoices, _ := workspace.ProcessTypeByID(workspace.ProcessTypeInvoices)
 	cfg := workspace.ProcessConfig{DataPoints: invoices.DataPoints, OCRLanguages: []string{"eng"}}
 	var docs []evalDoc
 	for _, set := range sets {
-		var items []expectedDoc
-		raw, err := os.ReadFile(set)
-		if err != nil || json.Unmarshal(raw, &items) != nil {
-			t.Fatalf("%s: %v", set, err)
-		}
+		items := readExpected(t, set)
 		if len(items) > 0 && items[0].DocType == "Receipts" {
 			continue
 		}

@@ -2,12 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -15,8 +11,6 @@ import (
 	"testing"
 
 	"github.com/crescent-idp/crescent/internal/doc"
-	"github.com/crescent-idp/crescent/internal/ocr"
-	"github.com/crescent-idp/crescent/internal/pdf"
 	"github.com/crescent-idp/crescent/internal/testenv"
 	"github.com/crescent-idp/crescent/internal/workspace"
 )
@@ -85,24 +79,12 @@ func same(field string, want, got any) bool {
 // below 1, receipts core F1 below minReceiptF1, or when a corpus invoice
 // has no family.
 func TestCorpusEval(t *testing.T) {
-	root := "../../../shared/corpus"
-	sets, _ := filepath.Glob(filepath.Join(root, "*", "expected.json"))
-	if len(sets) == 0 {
-		testenv.Missing(t, "the corpus in ../shared/corpus")
-	}
+	sets := corpusSets(t)
 	ctx := context.Background()
-	cache := filepath.Join(os.TempDir(), "crescent-test-pdfium-cache")
-	p := New(Config{TempDir: t.TempDir()}, nil, nil, func(ctx context.Context) (*pdf.Reader, error) {
-		return pdf.Open(ctx, pdf.Config{Workers: 1, CacheDir: cache})
-	}, ocr.New(ocr.Config{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	defer p.Close()
+	p := evalPipeline(t)
 	var textDocs []evalDoc
 	for _, set := range sets {
-		var items []expectedDoc
-		raw, err := os.ReadFile(set)
-		if err != nil || json.Unmarshal(raw, &items) != nil {
-			t.Fatalf("%s: %v", set, err)
-		}
+		items := readExpected(t, set)
 		dir := filepath.Dir(set)
 		if len(items) > 0 && items[0].DocType == "Receipts" {
 			p.evalReceipts(ctx, t, dir, items)
