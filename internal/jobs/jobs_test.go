@@ -59,7 +59,8 @@ func TestPanicOrPermanentErrorCancelsAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := &panicky{permanent: permanent, abandoned: make(chan string, 10)}
-		q, err := New(db, false, p, Config{Workers: 1, MaxAttempts: 5, PollInterval: 50 * time.Millisecond}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		cfg := Config{Workers: 1, MaxAttempts: 5, PollInterval: 50 * time.Millisecond, JobTimeout: 30 * time.Second}
+		q, err := New(db, false, p, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func TestPanicOrPermanentErrorCancelsAtOnce(t *testing.T) {
 		var msg string
 		select {
 		case msg = <-p.abandoned:
-		case <-time.After(time.Minute):
+		case <-time.After(2 * cfg.JobTimeout): // one attempt ends within its timeout; only a failure waits this long
 			t.Fatal("the collection was not abandoned")
 		}
 		var ev *river.Event
@@ -87,7 +88,7 @@ func TestPanicOrPermanentErrorCancelsAtOnce(t *testing.T) {
 				if e != nil && e.Job.Kind == (ProcessCollection{}).Kind() {
 					ev = e
 				}
-			case <-time.After(time.Minute):
+			case <-time.After(2 * cfg.JobTimeout):
 				t.Fatal("no event for the job")
 			}
 		}
