@@ -28,17 +28,13 @@ type Learning struct {
 // memoriesRead bounds the memories applied to one document.
 const memoriesRead = 200
 
-// Learn remembers where every chosen value of every document of an
-// accepted collection stood, under each identity of its supplier. A
+// Learn remembers where every chosen value of docs, the documents of an
+// accepted collection, stood, under each identity of its supplier. A
 // collection of a process with learning off teaches nothing; its earlier
 // memories are removed. It fails only when the database does.
-func (l *Learning) Learn(ctx context.Context, proc workspace.Process, col workspace.Collection) error {
+func (l *Learning) Learn(ctx context.Context, proc workspace.Process, col workspace.Collection, docs []workspace.Document) error {
 	if !proc.Config.LearningOn() {
 		return l.Store.SaveMemories(ctx, col.OrgID, proc.ID, col.ID, nil, l.Now().UTC())
-	}
-	docs, err := l.Results.Documents(ctx, col.ID)
-	if err != nil {
-		return err
 	}
 	pages, err := l.Results.Pages(ctx, col.ID, true)
 	if err != nil {

@@ -124,40 +124,40 @@ func (r *Results) AddExtraction(ctx context.Context, by workspace.Principal, cid
 	if err := r.Store.AddExtraction(ctx, x); err != nil {
 		return workspace.Extraction{}, err
 	}
-	return r.revalidated(ctx, cid, d.ID, x)
+	return r.revalidated(ctx, edited(d, x, false), x), nil
 }
 
-// revalidated runs the validators again on the document after an edit and
-// returns the edited extraction with its new validation. The edit is
-// stored already: if validating fails, it is logged and the edit returned
-// as stored (the next edit or the accept validates again).
-func (r *Results) revalidated(ctx context.Context, cid, did string, x workspace.Extraction) (workspace.Extraction, error) {
-	x2, err := r.revalidate(ctx, cid, did, x)
+// revalidated runs the validators again on d, the document as it stands
+// after an edit (set: x added or replaced; x.ID "" for a deletion), and
+// returns x with its new validation. The edit is stored already: if
+// recording the validation fails, that is logged and x returned as stored
+// (the next edit or the accept validates again).
+func (r *Results) revalidated(ctx context.Context, d workspace.Document, x workspace.Extraction) workspace.Extraction {
+	byID, err := r.validate(ctx, d)
 	if err != nil {
-		r.log().WarnContext(ctx, "validators not run after an edit", "collection_id", cid, "document_id", did, "err", err.Error())
-		return x, nil
+		r.log().WarnContext(ctx, "validators not run after an edit", "collection_id", d.CollectionID, "document_id", d.ID, "err", err.Error())
+		return x
 	}
-	return x2, nil
+	if v, ok := byID[x.ID]; ok {
+		x.Validation = v
+	}
+	return x
 }
 
-func (r *Results) revalidate(ctx context.Context, cid, did string, x workspace.Extraction) (workspace.Extraction, error) {
-	docs, err := r.Store.Documents(ctx, cid)
-	if err != nil {
-		return x, err
-	}
-	for _, d := range docs {
-		if d.ID != did {
-			continue
-		}
-		byID, err := r.validate(ctx, d)
-		if err != nil {
-			return x, err
-		}
-		if v, ok := byID[x.ID]; ok {
-			x.Validation = v
+// edited returns d with x in place of the extraction of the same id, or
+// added; with remove, d without the extraction of x's id.
+func edited(d workspace.Document, x workspace.Extraction, remove bool) workspace.Document {
+	out := make([]workspace.Extraction, 0, len(d.Extractions)+1)
+	for _, e := range d.Extractions {
+		if e.ID != x.ID {
+			out = append(out, e)
 		}
 	}
-	return x, nil
+	if !remove {
+		out = append(out, x)
+	}
+	d.Extractions = out
+	return d
 }
 
 // validate runs the validators on the values a document holds now (the
@@ -239,7 +239,7 @@ func (r *Results) Accept(ctx context.Context, by workspace.Principal, cid string
 	}
 	// Only an accepted collection teaches; the acceptance stands even if
 	// remembering fails (the next accept of the supplier teaches again).
-	if err := r.Learning.Learn(context.WithoutCancel(ctx), rs.Process, col); err != nil {
+	if err := r.Learning.Learn(context.WithoutCancel(ctx), rs.Process, col, rs.Documents); err != nil {
 		r.log().WarnContext(ctx, "continuous learning: the accepted collection taught nothing", "collection_id", cid, "err", err.Error())
 	}
 	return col, nil
@@ -282,21 +282,22 @@ func (r *Results) UpdateExtraction(ctx context.Context, by workspace.Principal, 
 		if err := r.Store.UpdateExtraction(ctx, x); err != nil {
 			return workspace.Extraction{}, err
 		}
-		return r.revalidated(ctx, cid, d.ID, x)
+		return r.revalidated(ctx, edited(d, x, false), x), nil
 	}
 	return workspace.Extraction{}, workspace.NotFound("extraction")
 }
 
 // DeleteExtraction removes one extraction.
 func (r *Results) DeleteExtraction(ctx context.Context, by workspace.Principal, cid, did, eid string) error {
-	if _, _, err := r.editable(ctx, by, cid, did); err != nil {
+	_, d, err := r.editable(ctx, by, cid, did)
+	if err != nil {
 		return err
 	}
 	if err := r.Store.DeleteExtraction(ctx, did, eid); err != nil {
 		return err
 	}
-	_, err := r.revalidated(ctx, cid, did, workspace.Extraction{})
-	return err
+	r.revalidated(ctx, edited(d, workspace.Extraction{ID: eid}, true), workspace.Extraction{})
+	return nil
 }
 
 func scalarDataPoint(p workspace.Process, field string) (workspace.DataPoint, error) {

@@ -332,9 +332,14 @@ func pruneDuplicate(ctx context.Context, tx *sql.Tx, orgID, id string) error {
 	return nil
 }
 
+// querier runs queries: a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // strings1 returns the single text column of a query's rows.
-func strings1(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+func strings1(ctx context.Context, x querier, q string, args ...any) ([]string, error) {
+	rows, err := x.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

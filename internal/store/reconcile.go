@@ -10,25 +10,12 @@ import (
 )
 
 // UnfinishedCollections returns up to limit ids of collections that are
-// Queued or Processing and were last changed before before, oldest first,
+// Queued or Processing and were last changed before before, in id order
 // after the id after (a cursor: "" starts at the beginning). It fails only
 // when the database does.
 func (s *Store) UnfinishedCollections(ctx context.Context, before time.Time, after string, limit int) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM collections WHERE status IN ('Queued', 'Processing') AND updated_at < $1 AND id > $2
+	return strings1(ctx, s.r, `SELECT id FROM collections WHERE status IN ('Queued', 'Processing') AND updated_at < $1 AND id > $2
 		ORDER BY id LIMIT $3`, unix(before), after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // AbandonCollection ends a Queued or Processing collection as Failed with
